@@ -1,0 +1,59 @@
+using System.Text.Json;
+using CityCase.Api.GraphQL;
+using CityCase.Domain;
+using CityCase.Domain.Cases;
+using CityCase.Engine;
+using GraphQL;
+using GraphQL.Types;
+using JasperFx.Events;
+using Marten;
+using NodaTime;
+
+namespace CityCase.Api.Cases;
+
+/// <summary>One recorded event of a case, as an auditor reads it.</summary>
+public sealed record CaseHistoryEntry(long Sequence, long Version, string Type, Instant Timestamp, Actor? Actor, string Data);
+
+public sealed class CaseHistoryEntryType : ObjectGraphType<CaseHistoryEntry>
+{
+    public CaseHistoryEntryType()
+    {
+        Name = "CaseHistoryEntry";
+        Description = "One event of a case's stream, exactly as recorded.";
+        Field(x => x.Sequence).Description("The event's position in the whole store.");
+        Field(x => x.Version).Description("The event's position in the case's stream, from 1.");
+        Field(x => x.Type).Description("The event type, e.g. CaseReported.");
+        Field<NonNullGraphType<InstantGraphType>>("timestamp").Resolve(c => c.Source.Timestamp)
+            .Description("When the event was committed.");
+        Field<ActorType>("actor").Resolve(c => c.Source.Actor).Description("Who did it, as the event records.");
+        Field(x => x.Data).Description("The event's data as JSON.");
+    }
+}
+
+public static class CaseHistoryQueries
+{
+    private static readonly JsonSerializerOptions Json = CityCaseEngine.ConfigureJson(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    });
+
+    public static void AddCaseHistoryQueries(this ObjectGraphType query)
+    {
+        query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseHistoryEntryType>>>>("caseHistory")
+            .Description("Every event of a case in order: sequence, version, type, timestamp, actor, data.")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveAsync(async context =>
+            {
+                context.RequireActor();
+                var id = CaseQueries.ParseCaseId(context.GetArgument<string>("id"), "id");
+                var events = await context.Service<IQuerySession>().Events.FetchStreamAsync(id, token: context.CancellationToken);
+                if (events.Count == 0) throw new DomainException(ErrorCodes.NotFound, $"No case has id {id}.");
+                return events.Select(ToEntry).ToList();
+            });
+    }
+
+    public static CaseHistoryEntry ToEntry(IEvent e) => new(
+        e.Sequence, e.Version, e.EventType.Name, Instant.FromDateTimeOffset(e.Timestamp),
+        (e.Data as ICaseEvent)?.By, JsonSerializer.Serialize(e.Data, e.EventType, Json));
+}

@@ -1,0 +1,57 @@
+using CityCase.Api.Cases;
+using CityCase.Api.Intake;
+using GraphQL;
+using GraphQL.Types;
+
+namespace CityCase.Api.GraphQL;
+
+/// <summary>The root types; each capability adds its own fields next to its handlers.</summary>
+public sealed class QueryType : ObjectGraphType
+{
+    public QueryType()
+    {
+        Name = "Query";
+        this.AddCaseQueries();
+        this.AddCaseHistoryQueries();
+    }
+}
+
+public sealed class MutationType : ObjectGraphType
+{
+    public MutationType()
+    {
+        Name = "Mutation";
+        this.AddIntakeMutations();
+    }
+}
+
+public sealed class CityCaseSchema : Schema
+{
+    public CityCaseSchema(IServiceProvider services) : base(services)
+    {
+        Query = new QueryType();
+        Mutation = new MutationType();
+    }
+}
+
+public static class GraphQLRegistration
+{
+    public static IServiceCollection AddCityCaseGraphQL(this IServiceCollection services)
+    {
+        services.AddGraphQL(builder => builder
+            .AddSchema<CityCaseSchema>()
+            .AddGraphTypes(typeof(CityCaseSchema).Assembly)
+            .AddSystemTextJson()
+            .AddUnhandledExceptionHandler(GraphQLErrors.Translate));
+        return services;
+    }
+
+    /// <summary>The schema as clients see it, in SDL; schema/citycase.graphql holds a copy.</summary>
+    public static string PrintSchema()
+    {
+        var services = new ServiceCollection().AddCityCaseGraphQL().BuildServiceProvider();
+        var schema = services.GetRequiredService<ISchema>();
+        schema.Initialize();
+        return schema.Print().ReplaceLineEndings("\n").TrimEnd() + "\n";
+    }
+}

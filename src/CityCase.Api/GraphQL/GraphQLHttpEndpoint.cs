@@ -1,0 +1,146 @@
+using System.Text.Json;
+using CityCase.Api.Auth;
+using GraphQL;
+using GraphQL.Transport;
+using GraphQL.Types;
+using GraphQLParser;
+using GraphQLParser.AST;
+using GraphQLParser.Exceptions;
+
+namespace CityCase.Api.GraphQL;
+
+/// <summary>
+/// GraphQL over HTTP (the GraphQL-over-HTTP spec) on plain ASP.NET Core: POST with a JSON body, and GET
+/// for queries only. The GraphQL.Server hosting packages are not served here, so this is ours: small
+/// on purpose, with the execution itself left to GraphQL.NET.
+/// </summary>
+public static class GraphQLHttpEndpoint
+{
+    public const string GraphQLResponseMediaType = "application/graphql-response+json";
+    private const string JsonMediaType = "application/json";
+
+    public static IEndpointRouteBuilder MapGraphQLHttp(this IEndpointRouteBuilder app, string path = "/graphql")
+    {
+        app.MapPost(path, HandlePost);
+        app.MapGet(path, HandleGet);
+        return app;
+    }
+
+    private static async Task HandlePost(HttpContext http, IGraphQLTextSerializer serializer)
+    {
+        if (http.Request.ContentType is not { } contentType ||
+            !contentType.StartsWith(JsonMediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            await WriteRequestError(http, serializer, StatusCodes.Status415UnsupportedMediaType,
+                "POST /graphql takes a JSON body: set 'Content-Type: application/json'.");
+            return;
+        }
+
+        GraphQLRequest? request;
+        try
+        {
+            request = await serializer.ReadAsync<GraphQLRequest>(http.Request.Body, http.RequestAborted);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            await WriteRequestError(http, serializer, StatusCodes.Status400BadRequest,
+                $"The request body is not a GraphQL request in JSON: {e.Message}");
+            return;
+        }
+        await Execute(http, serializer, request, allowMutations: true);
+    }
+
+    private static async Task HandleGet(HttpContext http, IGraphQLTextSerializer serializer)
+    {
+        Inputs? variables = null;
+        if (http.Request.Query.TryGetValue("variables", out var variablesText) && !string.IsNullOrEmpty(variablesText))
+        {
+            try
+            {
+                variables = serializer.Deserialize<Inputs>(variablesText.ToString());
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                await WriteRequestError(http, serializer, StatusCodes.Status400BadRequest,
+                    $"The 'variables' parameter is not a JSON object: {e.Message}");
+                return;
+            }
+        }
+        var request = new GraphQLRequest
+        {
+            Query = http.Request.Query["query"].ToString(),
+            OperationName = http.Request.Query["operationName"].ToString() is { Length: > 0 } name ? name : null,
+            Variables = variables,
+        };
+        await Execute(http, serializer, request, allowMutations: false);
+    }
+
+    private static async Task Execute(HttpContext http, IGraphQLTextSerializer serializer, GraphQLRequest? request,
+        bool allowMutations)
+    {
+        if (string.IsNullOrWhiteSpace(request?.Query))
+        {
+            await WriteRequestError(http, serializer, StatusCodes.Status400BadRequest,
+                "The request has no 'query': send {\"query\": \"...\", \"variables\": {...}}.");
+            return;
+        }
+        if (!allowMutations && IsMutation(request.Query, request.OperationName))
+        {
+            http.Response.Headers.Allow = "POST";
+            await WriteRequestError(http, serializer, StatusCodes.Status405MethodNotAllowed,
+                "Mutations are not allowed over GET; use POST.");
+            return;
+        }
+
+        var executer = http.RequestServices.GetRequiredService<IDocumentExecuter<ISchema>>();
+        var result = await executer.ExecuteAsync(new ExecutionOptions
+        {
+            Query = request.Query,
+            OperationName = request.OperationName,
+            Variables = request.Variables,
+            Extensions = request.Extensions,
+            RequestServices = http.RequestServices,
+            User = http.User,
+            UserContext = new GraphQLUserContext
+            {
+                AuthenticationFailure = http.Items[JwtAuthentication.FailureItem] as string,
+            },
+            CancellationToken = http.RequestAborted,
+        });
+
+        var graphQLResponse = AcceptsGraphQLResponse(http.Request);
+        http.Response.ContentType = graphQLResponse ? GraphQLResponseMediaType : JsonMediaType;
+        // Per the spec, the new media type signals a request error (no data at all) with 400; JSON stays 200.
+        http.Response.StatusCode = graphQLResponse && !result.Executed
+            ? StatusCodes.Status400BadRequest
+            : StatusCodes.Status200OK;
+        await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
+    }
+
+    private static bool IsMutation(string query, string? operationName)
+    {
+        try
+        {
+            var document = Parser.Parse(query);
+            return document.Definitions.OfType<GraphQLOperationDefinition>()
+                .Where(o => operationName is null || o.Name?.StringValue == operationName)
+                .Any(o => o.Operation != OperationType.Query);
+        }
+        catch (GraphQLParserException)
+        {
+            return false; // the executer reports the syntax error properly
+        }
+    }
+
+    private static bool AcceptsGraphQLResponse(HttpRequest request) =>
+        request.Headers.Accept.Any(a => a?.Contains(GraphQLResponseMediaType, StringComparison.OrdinalIgnoreCase) == true);
+
+    private static async Task WriteRequestError(HttpContext http, IGraphQLTextSerializer serializer, int status,
+        string message)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = AcceptsGraphQLResponse(http.Request) ? GraphQLResponseMediaType : JsonMediaType;
+        var result = new ExecutionResult { Errors = [new ExecutionError(message) { Code = "INVALID_REQUEST" }] };
+        await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
+    }
+}

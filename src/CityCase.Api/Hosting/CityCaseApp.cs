@@ -1,0 +1,83 @@
+using CityCase.Api.Auth;
+using CityCase.Api.GraphQL;
+using CityCase.Api.LocalPostgres;
+using CityCase.Engine;
+using JasperFx.CodeGeneration;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Wolverine;
+
+namespace CityCase.Api.Hosting;
+
+/// <summary>Builds the CityCase server; the program and the integration tests build it the same way.</summary>
+public static class CityCaseApp
+{
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        // Settings files sit beside the assembly; the working directory is the caller's (it holds .citycase/).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        configure?.Invoke(builder);
+        var configuration = builder.Configuration;
+
+        var connectionString = configuration.GetConnectionString("Marten");
+        LocalPostgresCluster? cluster = null;
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            // No server configured: run a private cluster of the machine's own PostgreSQL binaries.
+            var dataDirectory = Path.GetFullPath(configuration["LocalPostgres:DataDirectory"] ?? ".citycase/pgdata");
+            using var loggerFactory = LoggerFactory.Create(l => l.AddConsole());
+            cluster = await LocalPostgresCluster.StartAsync(dataDirectory,
+                loggerFactory.CreateLogger("CityCase.LocalPostgres"));
+            await cluster.CreateDatabaseAsync("citycase");
+            connectionString = cluster.ConnectionString("citycase");
+        }
+
+        var city = configuration.GetSection("City").Get<CitySettings>() ?? new CitySettings();
+        builder.Services.AddCityCaseEngine(connectionString, city);
+        builder.Host.UseWolverine(opts =>
+        {
+            CityCaseEngine.ConfigureWolverine(opts);
+            // The pre-generated handlers are compiled into this assembly (Internal/Generated), whoever hosts it.
+            opts.ApplicationAssembly = typeof(CityCaseApp).Assembly;
+            opts.CodeGeneration.TypeLoadMode =
+                configuration.GetValue("Codegen:TypeLoadMode", TypeLoadMode.Static);
+            // `codegen write` writes into the project's source, where it is compiled in; not beside the binaries.
+            if (ProjectDirectory() is { } project)
+                opts.CodeGeneration.GeneratedCodeOutputPath = Path.Combine(project, "Internal", "Generated");
+        });
+
+        builder.Services.AddCityCaseAuthentication(AuthSettings.From(configuration, builder.Environment));
+        builder.Services.AddCityCaseGraphQL();
+        builder.Services.AddHealthChecks()
+            .AddCheck<PostgresHealthCheck>("postgresql", timeout: TimeSpan.FromSeconds(5));
+
+        var app = builder.Build();
+        if (cluster is not null)
+            app.Lifetime.ApplicationStopped.Register(() => cluster.DisposeAsync().AsTask().GetAwaiter().GetResult());
+
+        app.UseAuthentication();
+        app.MapGraphQLHttp("/graphql");
+        app.MapHealthChecks("/health");
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            foreach (var address in ListeningAddresses(app))
+                app.Logger.LogInformation("CityCase is ready: {Url}/graphql", address);
+        });
+        return app;
+    }
+
+    /// <summary>The Api project's folder when running from a source tree (dotnet run, tests); else null.</summary>
+    private static string? ProjectDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var project = Path.Combine(dir.FullName, "src", "CityCase.Api");
+            if (File.Exists(Path.Combine(project, "CityCase.Api.csproj"))) return project;
+        }
+        return null;
+    }
+
+    /// <summary>The addresses Kestrel actually bound (with port 0 resolved), once started.</summary>
+    public static IReadOnlyList<string> ListeningAddresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+}

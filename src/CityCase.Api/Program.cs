@@ -1,0 +1,33 @@
+using CityCase.Api.Auth;
+using CityCase.Api.GraphQL;
+using CityCase.Api.Hosting;
+using JasperFx;
+
+// `dotnet run` puts `--environment Development` before the verb (see RunArguments in the project);
+// host switches go last, so that the verb stands first as JasperFx and our own verbs expect.
+args = HostSwitches.MoveToEnd(args);
+
+// Verbs that need no server come first; everything else (no verb, or JasperFx's own verbs such as
+// `codegen write` and `db-apply`) runs through the host.
+switch (args.FirstOrDefault())
+{
+    case "token":
+    {
+        var builder = WebApplication.CreateBuilder(
+            new WebApplicationOptions { Args = HostSwitches.Only(args), ContentRootPath = AppContext.BaseDirectory });
+        return TokenVerb.Run(args, builder.Configuration, builder.Environment);
+    }
+    case "schema":
+    {
+        var sdl = GraphQLRegistration.PrintSchema();
+        var output = args.SkipWhile(a => a != "--output").Skip(1).FirstOrDefault();
+        if (output is null) Console.Out.Write(sdl);
+        else await File.WriteAllTextAsync(output, sdl);
+        return 0;
+    }
+}
+
+var app = await CityCaseApp.BuildAsync(args);
+return await app.RunJasperFxCommands(args);
+
+public partial class Program;

@@ -1,0 +1,118 @@
+using NodaTime;
+
+namespace CityCase.Domain.Cases;
+
+/// <summary>Every fact about a case says which case, who did it and when.</summary>
+public interface ICaseEvent
+{
+    Guid CaseId { get; }
+    Actor By { get; }
+    Instant At { get; }
+}
+
+/// <summary>The citizen who called the hotline; both parts are optional (callers may stay anonymous).</summary>
+public sealed record Citizen(string? Name, string? Phone);
+
+/// <summary>Where a case lies in the grid hierarchy: street → community → unit grid.</summary>
+public sealed record CasePlace(string GridCode, string CommunityCode, string StreetCode);
+
+public enum Urgency
+{
+    Normal,
+    Urgent,
+}
+
+/// <summary>
+/// A case was reported and recorded: what, where, who reported it, who recorded it, when and through
+/// which channel. Always the first event of a case stream.
+/// </summary>
+public sealed record CaseReported(
+    Guid CaseId,
+    string CaseNumber,
+    CaseSource Source,
+    string Description,
+    Location Location,
+    string? CategoryCode,
+    Citizen? ReportedBy,
+    Actor RecordedBy,
+    Instant ReportedAt,
+    CasePlace? Place = null,
+    IReadOnlyList<string>? PhotoUrls = null,
+    SensorAlarm? Sensor = null) : ICaseEvent
+{
+    Actor ICaseEvent.By => RecordedBy;
+    Instant ICaseEvent.At => ReportedAt;
+}
+
+/// <summary>The sensor and alarm behind a sensor case.</summary>
+public sealed record SensorAlarm(string SensorId, string AlarmType, string Severity);
+
+/// <summary>The case was filed (立案) with its category and urgency.</summary>
+public sealed record CaseAccepted(Guid CaseId, string CategoryCode, Urgency Urgency, string? Note, Actor By, Instant At)
+    : ICaseEvent;
+
+/// <summary>The case was not filed (不予立案).</summary>
+public sealed record CaseRejected(Guid CaseId, string Reason, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>The case was sent to a department (派遣); <paramref name="ByRule"/> when the dispatch rules chose it.</summary>
+public sealed record CaseDispatched(Guid CaseId, string DepartmentCode, bool ByRule, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>The department signed for the case (签收) and is handling it.</summary>
+public sealed record CaseSigned(Guid CaseId, string DepartmentCode, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>The department sent the case back (回退): not theirs. It awaits dispatch again.</summary>
+public sealed record CaseReturned(Guid CaseId, string DepartmentCode, string Reason, Actor By, Instant At) : ICaseEvent;
+
+public sealed record ExtensionRequested(Guid CaseId, double ExtraWorkingHours, string Reason, Actor By, Instant At)
+    : ICaseEvent;
+
+/// <summary>The dispatcher approved or refused the pending extension (延期).</summary>
+public sealed record ExtensionDecided(Guid CaseId, bool Approved, double ExtraWorkingHours, string? Note, Actor By, Instant At)
+    : ICaseEvent;
+
+/// <summary>The case was put on hold (挂账); its clocks stop.</summary>
+public sealed record CaseSuspended(Guid CaseId, string Reason, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>The hold ended (恢复); its clocks run again.</summary>
+public sealed record CaseResumed(Guid CaseId, string Reason, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>The department reported what it did (处置反馈).</summary>
+public sealed record DisposalReported(Guid CaseId, string DepartmentCode, string Result, IReadOnlyList<string> PhotoUrls,
+    Actor By, Instant At) : ICaseEvent;
+
+/// <summary>An inspector checked the disposal on site (核查): passed, or failed and sent back for rework (返工).</summary>
+public sealed record DisposalVerified(Guid CaseId, bool Passed, string? Note, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>The case was closed (结案).</summary>
+public sealed record CaseClosed(Guid CaseId, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>The case was voided (作废): filed by mistake; it leaves all rates.</summary>
+public sealed record CaseVoided(Guid CaseId, string Reason, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>This case duplicated an open case and was folded into it.</summary>
+public sealed record CaseMerged(Guid CaseId, Guid IntoCaseId, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>A duplicate report was folded into this case; its reporter is now linked here.</summary>
+public sealed record DuplicateMerged(Guid CaseId, Guid DuplicateCaseId, string DuplicateNumber, Citizen? Reporter,
+    Actor By, Instant At) : ICaseEvent;
+
+/// <summary>A supervisor escalated the case (督办).</summary>
+public sealed record CaseSupervised(Guid CaseId, string Note, Actor By, Instant At) : ICaseEvent;
+
+public enum NotificationKind
+{
+    Acceptance,
+    Completion,
+}
+
+/// <summary>The citizen was told the case was accepted, or that it was done.</summary>
+public sealed record CitizenNotified(Guid CaseId, NotificationKind Kind, string Channel, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>The citizen's follow-up score (回访), 1 to 5.</summary>
+public sealed record SatisfactionRecorded(Guid CaseId, int Score, string? Comment, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>The same sensor raised the same alarm again while its case was open; folded in and counted.</summary>
+public sealed record SensorAlarmRepeated(Guid CaseId, string Severity, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>The sensor said its alarm is over.</summary>
+public sealed record SensorAlarmCleared(Guid CaseId, Actor By, Instant At) : ICaseEvent;

@@ -1,0 +1,182 @@
+using CityCase.Domain;
+using CityCase.Domain.Cases;
+using JasperFx.Events;
+using Marten.Events.Aggregation;
+using NodaTime;
+
+namespace CityCase.Engine.Cases;
+
+/// <summary>When each step of the loop last happened (null until it has).</summary>
+public sealed class CaseTimeline
+{
+    public Instant ReportedAt { get; set; }
+    public Instant? AcceptedAt { get; set; }
+    public Instant? RejectedAt { get; set; }
+    public Instant? DispatchedAt { get; set; }
+    public Instant? SignedAt { get; set; }
+    public Instant? DisposedAt { get; set; }
+    public Instant? VerifiedAt { get; set; }
+    public Instant? ClosedAt { get; set; }
+    public Instant? VoidedAt { get; set; }
+    public Instant? MergedAt { get; set; }
+    public Instant? SuspendedAt { get; set; }
+    public Instant? ResumedAt { get; set; }
+}
+
+/// <summary>The case as people see it; kept up to date inline, in the same transaction as its events.</summary>
+public sealed class CaseView
+{
+    public Guid Id { get; set; }
+    public string Number { get; set; } = "";
+    public CaseStatus Status { get; set; }
+    public bool Suspended { get; set; }
+    public CaseSource Source { get; set; }
+    public string Description { get; set; } = "";
+    public Location Location { get; set; } = new(0, 0, null);
+    public string? CategoryCode { get; set; }
+    public Urgency Urgency { get; set; }
+    public string? GridCode { get; set; }
+    public string? CommunityCode { get; set; }
+    public string? StreetCode { get; set; }
+    public string? DepartmentCode { get; set; }
+    public Citizen? Citizen { get; set; }
+    public List<Citizen> LinkedReporters { get; set; } = [];
+    public List<string> PhotoUrls { get; set; } = [];
+    public SensorAlarm? Sensor { get; set; }
+    public bool SensorCleared { get; set; }
+    public Guid? MergedInto { get; set; }
+    public List<Guid> MergedDuplicates { get; set; } = [];
+    public string? DisposalResult { get; set; }
+    public bool Verified { get; set; }
+    public double? PendingExtensionHours { get; set; }
+    public double ApprovedExtraWorkingHours { get; set; }
+    public int Reworks { get; set; }
+    public int Returns { get; set; }
+    public int Extensions { get; set; }
+    public int Supervisions { get; set; }
+    public int SensorRepeats { get; set; }
+    public bool AcceptanceNotified { get; set; }
+    public bool CompletionNotified { get; set; }
+    public int? Satisfaction { get; set; }
+    public Actor RecordedBy { get; set; } = new("", "", "");
+    public CaseTimeline Timeline { get; set; } = new();
+    public Instant ReportedAt { get; set; }
+    public Instant UpdatedAt { get; set; }
+    public int Version { get; set; }
+}
+
+public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
+{
+    public static CaseView Create(CaseReported e) => new()
+    {
+        Id = e.CaseId,
+        Number = e.CaseNumber,
+        Status = CaseStatus.Reported,
+        Source = e.Source,
+        Description = e.Description,
+        Location = e.Location,
+        CategoryCode = e.CategoryCode,
+        GridCode = e.Place?.GridCode,
+        CommunityCode = e.Place?.CommunityCode,
+        StreetCode = e.Place?.StreetCode,
+        Citizen = e.ReportedBy,
+        PhotoUrls = [.. e.PhotoUrls ?? []],
+        Sensor = e.Sensor,
+        RecordedBy = e.RecordedBy,
+        ReportedAt = e.ReportedAt,
+        UpdatedAt = e.ReportedAt,
+        Timeline = new CaseTimeline { ReportedAt = e.ReportedAt },
+    };
+
+    public static void Apply(CaseView v, CaseAccepted e)
+    {
+        v.Status = CaseStatus.Accepted;
+        v.CategoryCode = e.CategoryCode;
+        v.Urgency = e.Urgency;
+        v.Timeline.AcceptedAt = e.At;
+    }
+
+    public static void Apply(CaseView v, CaseRejected e) { v.Status = CaseStatus.Rejected; v.Timeline.RejectedAt = e.At; }
+
+    public static void Apply(CaseView v, CaseDispatched e)
+    {
+        v.Status = CaseStatus.Dispatched;
+        v.DepartmentCode = e.DepartmentCode;
+        v.Timeline.DispatchedAt = e.At;
+    }
+
+    public static void Apply(CaseView v, CaseSigned e) { v.Status = CaseStatus.InProgress; v.Timeline.SignedAt = e.At; }
+
+    public static void Apply(CaseView v, CaseReturned e)
+    {
+        v.Status = CaseStatus.Accepted;
+        v.DepartmentCode = null;
+        v.PendingExtensionHours = null;
+        v.Returns++;
+    }
+
+    public static void Apply(CaseView v, ExtensionRequested e) => v.PendingExtensionHours = e.ExtraWorkingHours;
+
+    public static void Apply(CaseView v, ExtensionDecided e)
+    {
+        v.PendingExtensionHours = null;
+        if (!e.Approved) return;
+        v.Extensions++;
+        v.ApprovedExtraWorkingHours += e.ExtraWorkingHours;
+    }
+
+    public static void Apply(CaseView v, CaseSuspended e) { v.Suspended = true; v.Timeline.SuspendedAt = e.At; }
+    public static void Apply(CaseView v, CaseResumed e) { v.Suspended = false; v.Timeline.ResumedAt = e.At; }
+
+    public static void Apply(CaseView v, DisposalReported e)
+    {
+        v.Status = CaseStatus.Disposed;
+        v.DisposalResult = e.Result;
+        v.Verified = false;
+        v.PendingExtensionHours = null;
+        v.PhotoUrls.AddRange(e.PhotoUrls);
+        v.Timeline.DisposedAt = e.At;
+    }
+
+    public static void Apply(CaseView v, DisposalVerified e)
+    {
+        v.Timeline.VerifiedAt = e.At;
+        if (e.Passed) v.Verified = true;
+        else { v.Status = CaseStatus.InProgress; v.Reworks++; }
+    }
+
+    public static void Apply(CaseView v, CaseClosed e) { v.Status = CaseStatus.Closed; v.Timeline.ClosedAt = e.At; }
+    public static void Apply(CaseView v, CaseVoided e) { v.Status = CaseStatus.Voided; v.Suspended = false; v.Timeline.VoidedAt = e.At; }
+
+    public static void Apply(CaseView v, CaseMerged e)
+    {
+        v.Status = CaseStatus.Merged;
+        v.MergedInto = e.IntoCaseId;
+        v.Timeline.MergedAt = e.At;
+    }
+
+    public static void Apply(CaseView v, DuplicateMerged e)
+    {
+        v.MergedDuplicates.Add(e.DuplicateCaseId);
+        if (e.Reporter is not null) v.LinkedReporters.Add(e.Reporter);
+    }
+
+    public static void Apply(CaseView v, CaseSupervised e) => v.Supervisions++;
+
+    public static void Apply(CaseView v, CitizenNotified e)
+    {
+        if (e.Kind == NotificationKind.Acceptance) v.AcceptanceNotified = true;
+        else v.CompletionNotified = true;
+    }
+
+    public static void Apply(CaseView v, SatisfactionRecorded e) => v.Satisfaction = e.Score;
+    public static void Apply(CaseView v, SensorAlarmRepeated e) => v.SensorRepeats++;
+    public static void Apply(CaseView v, SensorAlarmCleared e) => v.SensorCleared = true;
+
+    /// <summary>Every event touches the case: keep the last-changed time.</summary>
+    public override CaseView ApplyMetadata(CaseView view, IEvent lastEvent)
+    {
+        if (lastEvent.Data is ICaseEvent e) view.UpdatedAt = e.At;
+        return view;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using CityCase.Domain.Cases;
+using CityCase.Engine.Cases;
+using CityCase.Engine.Intake;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using NodaTime.Serialization.SystemTextJson;
+using Npgsql;
+using Weasel.Core;
+using Wolverine;
+using Wolverine.Marten;
+
+namespace CityCase.Engine;
+
+/// <summary>Settings of one city's engine, bound from the <c>City</c> configuration section.</summary>
+public sealed class CitySettings
+{
+    /// <summary>The city's time zone (IANA id); it decides which day a case number belongs to.</summary>
+    public string TimeZone { get; set; } = "Asia/Shanghai";
+
+    /// <summary>The PostgreSQL schema that holds CityCase's documents and events.</summary>
+    public string Schema { get; set; } = "citycase";
+}
+
+/// <summary>Wires the event store, projections and command handlers the idiomatic Critter Stack way.</summary>
+public static class CityCaseEngine
+{
+    /// <summary>The JSON settings Marten stores events and documents with: NodaTime types as ISO strings.</summary>
+    public static JsonSerializerOptions ConfigureJson(JsonSerializerOptions json)
+    {
+        json.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
+        return json;
+    }
+
+    public static IServiceCollection AddCityCaseEngine(
+        this IServiceCollection services, string connectionString, CitySettings city)
+    {
+        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(city.TimeZone)
+                   ?? throw new InvalidOperationException(
+                       $"City:TimeZone '{city.TimeZone}' is not a known IANA time zone id (for example Asia/Shanghai).");
+
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
+        services.AddSingleton(dataSource);
+        services.AddSingleton(city);
+        services.AddSingleton(zone);
+        services.AddSingleton<IClock>(SystemClock.Instance);
+        services.AddSingleton<CaseNumbers>();
+
+        services.AddMarten(opts =>
+            {
+                opts.Connection(dataSource);
+                opts.DatabaseSchemaName = city.Schema;
+                opts.Events.DatabaseSchemaName = city.Schema;
+                opts.Events.StreamIdentity = StreamIdentity.AsGuid;
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase,
+                    json => ConfigureJson(json));
+
+                opts.Projections.Add<CaseViewProjection>(ProjectionLifecycle.Inline);
+                opts.Schema.For<CaseView>().UniqueIndex(x => x.Number);
+
+                opts.Storage.ExtendedSchemaObjects.Add(CaseNumbers.Table(city.Schema));
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup()
+            .IntegrateWithWolverine();
+
+        return services;
+    }
+
+    /// <summary>Handlers live in this assembly; every handler that touches Marten runs in one transaction.</summary>
+    public static void ConfigureWolverine(WolverineOptions opts)
+    {
+        opts.Discovery.IncludeAssembly(typeof(CityCaseEngine).Assembly);
+        opts.Policies.AutoApplyTransactions();
+    }
+}

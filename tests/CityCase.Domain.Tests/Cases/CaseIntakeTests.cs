@@ -1,0 +1,82 @@
+using CityCase.Domain;
+using CityCase.Domain.Cases;
+using NodaTime;
+
+namespace CityCase.Domain.Tests.Cases;
+
+/// <summary>Given a complaint, when it is decided, then a CaseReported fact or a refusal.</summary>
+public sealed class CaseIntakeTests
+{
+    private static readonly Actor Agent = new("alice", "Alice Wang", Roles.Agent);
+    private static readonly Instant Now = Instant.FromUtc(2026, 11, 24, 8, 0);
+    private static readonly Guid CaseId = Guid.CreateVersion7();
+
+    private static ReportComplaint Complaint(string description = "Street lamp out", double longitude = 121.47,
+        double latitude = 31.23, string? category = "0101", Citizen? citizen = null, string? address = " 88 Jiefang Road ") =>
+        new(description, new Location(longitude, latitude, address), category, citizen, Agent, Now);
+
+    [Fact]
+    public void A_valid_complaint_becomes_a_hotline_case_reported_by_the_citizen_and_recorded_by_the_agent()
+    {
+        var reported = CaseIntake.Decide(Complaint(citizen: new Citizen("Li Wei", "13800000000")), CaseId, "20261124-00001");
+
+        Assert.Equal(new CaseReported(CaseId, "20261124-00001", CaseSource.Hotline, "Street lamp out",
+            new Location(121.47, 31.23, "88 Jiefang Road"), "0101", new Citizen("Li Wei", "13800000000"), Agent, Now),
+            reported);
+    }
+
+    [Fact]
+    public void The_description_is_trimmed_and_an_anonymous_caller_is_no_citizen()
+    {
+        var reported = CaseIntake.Decide(Complaint("  Pothole \n", citizen: new Citizen("", null), address: "  "),
+            CaseId, "20261124-00002");
+
+        Assert.Equal("Pothole", reported.Description);
+        Assert.Null(reported.ReportedBy);
+        Assert.Null(reported.Location.Address);
+    }
+
+    [Theory]
+    [InlineData("", 121.47, 31.23, "0101", "description must not be empty")]
+    [InlineData("  \t ", 121.47, 31.23, "0101", "description must not be empty")]
+    [InlineData("Lamp", 181, 31.23, "0101", "location.longitude must be between -180 and 180 (was 181)")]
+    [InlineData("Lamp", 121.47, -90.01, "0101", "location.latitude must be between -90 and 90 (was -90.01)")]
+    [InlineData("Lamp", double.NaN, 31.23, "0101", "location.longitude must be between -180 and 180")]
+    [InlineData("Lamp", 121.47, 31.23, "101", "categoryCode must be 4 digits")]
+    [InlineData("Lamp", 121.47, 31.23, "01a1", "categoryCode must be 4 digits")]
+    public void An_invalid_complaint_is_refused_naming_the_problem(string description, double longitude,
+        double latitude, string category, string problem)
+    {
+        var refusal = Assert.Throws<ValidationFailedException>(() =>
+            CaseIntake.Decide(Complaint(description, longitude, latitude, category), CaseId, "20261124-00003"));
+
+        Assert.Equal(ErrorCodes.ValidationFailed, refusal.Code);
+        Assert.Contains(problem, refusal.Message);
+    }
+
+    [Fact]
+    public void Every_problem_is_named_at_once()
+    {
+        var refusal = Assert.Throws<ValidationFailedException>(() => CaseIntake.Validate(Complaint("", 200, 100)));
+
+        Assert.Contains("description", refusal.Message);
+        Assert.Contains("longitude", refusal.Message);
+        Assert.Contains("latitude", refusal.Message);
+    }
+
+    [Fact]
+    public void A_description_longer_than_the_limit_is_refused()
+    {
+        var refusal = Assert.Throws<ValidationFailedException>(() =>
+            CaseIntake.Validate(Complaint(new string('x', CaseIntake.MaxDescriptionLength + 1))));
+        Assert.Contains($"at most {CaseIntake.MaxDescriptionLength}", refusal.Message);
+    }
+
+    [Theory]
+    [InlineData(2026, 11, 24, 1, "20261124-00001")]
+    [InlineData(2026, 1, 5, 42, "20260105-00042")]
+    [InlineData(2026, 12, 31, 123456, "20261231-123456")]
+    public void Case_numbers_are_the_local_date_and_the_daily_sequence(int year, int month, int day, long sequence,
+        string expected) =>
+        Assert.Equal(expected, CaseNumber.Format(new LocalDate(year, month, day), sequence));
+}

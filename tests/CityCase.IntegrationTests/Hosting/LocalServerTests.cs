@@ -1,0 +1,114 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using CityCase.Api.Hosting;
+using CityCase.Api.LocalPostgres;
+using CityCase.IntegrationTests.Infrastructure;
+
+namespace CityCase.IntegrationTests.Hosting;
+
+/// <summary>
+/// The README's start command, as a person runs it: no configuration, a private PostgreSQL that the
+/// server creates, stops with it, and reuses on the next start.
+/// </summary>
+public sealed class LocalServerTests : IAsyncLifetime
+{
+    private readonly string _workingDirectory = Directory.CreateTempSubdirectory("citycase-start-").FullName;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        try { Directory.Delete(_workingDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        return Task.CompletedTask;
+    }
+
+    private async Task<(ServerProcess Server, Uri Url)> Start()
+    {
+        var server = new ServerProcess(_workingDirectory,
+            new Dictionary<string, string?> { ["ConnectionStrings__Marten"] = null }, "--urls", "http://127.0.0.1:0");
+        var ready = await server.WaitForLine(l => l.Contains("CityCase is ready:"), TimeSpan.FromSeconds(120));
+        Assert.True(ready is not null, "the server never said it was ready:\n" + server.Output);
+        return (server, new Uri(Regex.Match(ready!, @"http://\S+/graphql").Value));
+    }
+
+    [Fact]
+    public async Task With_no_configuration_the_server_runs_its_own_postgresql_and_reuses_its_data()
+    {
+        var pidFile = Path.Combine(_workingDirectory, ".citycase", "pgdata", "postmaster.pid");
+        var token = CityCaseServer.Token("agent");
+        string number;
+
+        var (first, url) = await Start();
+        await using (first)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(url.GetLeftPart(UriPartial.Authority)) };
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
+            Assert.True(File.Exists(pidFile), "the private cluster should be running in .citycase/pgdata");
+            number = await Report(http, token);
+
+            await first.StopAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(0, first.ExitCode);
+            Assert.False(File.Exists(pidFile), "stopping the server should stop its PostgreSQL:\n" + first.Output);
+        }
+
+        var (second, url2) = await Start();
+        await using (second)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(url2.GetLeftPart(UriPartial.Authority)) };
+            var found = await PostJson(http, token, $$"""{"query":"{ case(number: \"{{number}}\") { number status } }"}""");
+            Assert.Contains(number, found);
+            await second.StopAsync(TimeSpan.FromSeconds(60));
+        }
+    }
+
+    [Fact]
+    public async Task Health_answers_503_once_postgresql_is_gone()
+    {
+        var dataDirectory = Path.Combine(_workingDirectory, "pg");
+        var cluster = await LocalPostgresCluster.StartAsync(dataDirectory, durable: false);
+        await using var _ = cluster;
+        await cluster.CreateDatabaseAsync("citycase");
+        var app = await CityCaseApp.BuildAsync(
+        [
+            "--environment", "Development", "--urls", "http://127.0.0.1:0",
+            "--ConnectionStrings:Marten", cluster.ConnectionString("citycase"),
+            "--Logging:LogLevel:Default", "None",
+        ]);
+        await app.StartAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(CityCaseApp.ListeningAddresses(app).Single()) };
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
+
+            await cluster.StopAsync();
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health")).StatusCode);
+        }
+        finally
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try { await app.StopAsync(stopping.Token); } catch (OperationCanceledException) { }
+            await app.DisposeAsync();
+        }
+    }
+
+    private static async Task<string> Report(HttpClient http, string token)
+    {
+        var body = await PostJson(http, token, """
+            {"query":"mutation { reportComplaint(input: {description: \"Manhole cover missing\", location: {longitude: 121.47, latitude: 31.23}}) { case { number } } }"}
+            """);
+        return Regex.Match(body, @"\d{8}-\d{5}").Value is { Length: > 0 } number
+            ? number
+            : throw new Xunit.Sdk.XunitException("no case number in " + body);
+    }
+
+    private static async Task<string> PostJson(HttpClient http, string token, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/graphql")
+        {
+            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new("Bearer", token);
+        using var response = await http.SendAsync(request);
+        return await response.Content.ReadAsStringAsync();
+    }
+}

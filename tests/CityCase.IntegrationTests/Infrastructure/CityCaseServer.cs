@@ -1,0 +1,97 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CityCase.Api.Auth;
+using CityCase.Api.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Npgsql;
+
+namespace CityCase.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real server on a real loopback port, over its own database: tests talk to it through HTTP
+/// exactly as clients do.
+/// </summary>
+public sealed class CityCaseServer : IAsyncLifetime
+{
+    private WebApplication? _app;
+
+    public string ConnectionString { get; private set; } = "";
+    public Uri BaseAddress { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public IServiceProvider Services => _app!.Services;
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestPostgres.CreateDatabaseAsync("test");
+        _app = await CityCaseApp.BuildAsync(
+        [
+            "--environment", "Development",
+            "--urls", "http://127.0.0.1:0",
+            "--ConnectionStrings:Marten", ConnectionString,
+            "--Logging:LogLevel:Default", "Warning",
+        ]);
+        await _app.StartAsync();
+        BaseAddress = new Uri(CityCaseApp.ListeningAddresses(_app).Single());
+        Http = new HttpClient { BaseAddress = BaseAddress };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    public static string Token(string role, string user = "tester", string? department = null) =>
+        JwtAuthentication.MintToken(AuthSettings.From(EmptyConfiguration, DevelopmentEnvironment),
+            user, role, $"{user} (test)", department, TimeSpan.FromHours(1));
+
+    /// <summary>POSTs a GraphQL request and returns the status and the parsed JSON body.</summary>
+    public async Task<GraphQLResponse> PostGraphQL(string query, object? variables = null, string? token = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/graphql")
+        {
+            Content = new StringContent(JsonSerializer.Serialize(new { query, variables }), Encoding.UTF8,
+                "application/json"),
+        };
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await Send(request);
+    }
+
+    public async Task<GraphQLResponse> Send(HttpRequestMessage request)
+    {
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return new GraphQLResponse((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType,
+            JsonNode.Parse(text)!.AsObject(), text);
+    }
+
+    public async Task<long> CountEvents()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select count(*) from citycase.mt_events", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static readonly Microsoft.Extensions.Configuration.IConfiguration EmptyConfiguration =
+        new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
+
+    private static readonly Microsoft.Extensions.Hosting.IHostEnvironment DevelopmentEnvironment =
+        new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Development" };
+}
+
+public sealed record GraphQLResponse(int Status, string? MediaType, JsonObject Body, string Text)
+{
+    public JsonNode? Data => Body["data"];
+    public JsonArray? Errors => Body["errors"] as JsonArray;
+    public string? FirstErrorCode => Errors?[0]?["extensions"]?["code"]?.GetValue<string>();
+    public string? FirstErrorMessage => Errors?[0]?["message"]?.GetValue<string>();
+
+    public override string ToString() => $"{Status} {Text}";
+}

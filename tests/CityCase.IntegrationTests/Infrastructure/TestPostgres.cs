@@ -1,0 +1,35 @@
+using CityCase.Api.LocalPostgres;
+
+namespace CityCase.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// One private PostgreSQL cluster per test run, started by the same mechanism the server uses;
+/// each test class gets a database of its own on it.
+/// </summary>
+public static class TestPostgres
+{
+    private static readonly string DataDirectory =
+        Path.Combine(Path.GetTempPath(), $"citycase-tests-{Environment.ProcessId}");
+
+    private static readonly Lazy<Task<LocalPostgresCluster>> Cluster = new(async () =>
+    {
+        var cluster = await LocalPostgresCluster.StartAsync(DataDirectory, durable: false);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return cluster;
+    });
+
+    public static Task<LocalPostgresCluster> Instance => Cluster.Value;
+
+    /// <summary>A fresh, empty database; returns its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var cluster = await Instance;
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(63, prefix.Length + 33)].ToLowerInvariant();
+        await cluster.CreateDatabaseAsync(name);
+        return cluster.ConnectionString(name);
+    }
+}
