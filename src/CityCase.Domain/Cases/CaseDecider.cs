@@ -1,0 +1,194 @@
+using NodaTime;
+
+namespace CityCase.Domain.Cases;
+
+/// <summary>
+/// The case decider: a pure function from (state, command, who, when) to the events that happen, or a
+/// refusal. An illegal command is refused with INVALID_TRANSITION naming the current status and the
+/// operation; bad input with VALIDATION_FAILED; a department acting on another department's case with
+/// FORBIDDEN. A refusal appends nothing.
+/// </summary>
+public static class CaseDecider
+{
+    public const double MaxExtraWorkingHours = 24 * 30;
+
+    public static IReadOnlyList<object> Decide(Case state, CaseCommand command, Actor by, Instant now, ICaseRules rules)
+    {
+        var id = state.Id;
+        if (state.Suspended && command is not (ResumeCase or VoidCase or SuperviseCase or NotifyCitizen))
+            throw Refuse(state, command, "the case is suspended; resume it first");
+
+        return command switch
+        {
+            AcceptCase c => Require(state, c, CaseStatus.Reported).Then(() =>
+            {
+                if (!CategoryCodes.IsWellFormed(c.CategoryCode))
+                    throw new ValidationFailedException($"categoryCode must be 4 digits, major class then minor class (was '{c.CategoryCode}')");
+                if (!rules.IsKnownCategory(c.CategoryCode))
+                    throw new ValidationFailedException($"categoryCode '{c.CategoryCode}' is not in the category catalogue");
+                return new CaseAccepted(id, c.CategoryCode, c.Urgency, Text(c.Note), by, now);
+            }),
+            RejectCase c => Require(state, c, CaseStatus.Reported)
+                .Then(() => new CaseRejected(id, Required(c.Reason, "reason"), by, now)),
+            DispatchCase c => Require(state, c, CaseStatus.Accepted).Then(() => DecideDispatch(state, c, by, now, rules)),
+            SignCase c => Require(state, c, CaseStatus.Dispatched).OwnedBy(by)
+                .Then(() => new CaseSigned(id, state.DepartmentCode!, by, now)),
+            ReturnCase c => Require(state, c, CaseStatus.Dispatched, CaseStatus.InProgress).OwnedBy(by)
+                .Then(() => new CaseReturned(id, state.DepartmentCode!, Required(c.Reason, "reason"), by, now)),
+            RequestExtension c => Require(state, c, CaseStatus.InProgress).OwnedBy(by).Then(() =>
+            {
+                if (state.PendingExtension is not null)
+                    throw Refuse(state, c, "an extension request is already awaiting a decision");
+                if (!double.IsFinite(c.ExtraWorkingHours) || c.ExtraWorkingHours <= 0 || c.ExtraWorkingHours > MaxExtraWorkingHours)
+                    throw new ValidationFailedException(
+                        $"extraWorkingHours must be more than 0 and at most {MaxExtraWorkingHours} (was {c.ExtraWorkingHours})");
+                return new ExtensionRequested(id, c.ExtraWorkingHours, Required(c.Reason, "reason"), by, now);
+            }),
+            DecideExtension c => Require(state, c, CaseStatus.InProgress).Then(() =>
+                state.PendingExtension is { } pending
+                    ? new ExtensionDecided(id, c.Approve, pending.ExtraWorkingHours, Text(c.Note), by, now)
+                    : throw Refuse(state, c, "no extension request is awaiting a decision")),
+            SuspendCase c => Require(state, c, CaseStatus.Accepted, CaseStatus.Dispatched, CaseStatus.InProgress)
+                .Then(() => new CaseSuspended(id, Required(c.Reason, "reason"), by, now)),
+            ResumeCase c => Require(state, c, CaseStatus.Accepted, CaseStatus.Dispatched, CaseStatus.InProgress).Then(() =>
+                state.Suspended
+                    ? new CaseResumed(id, Required(c.Reason, "reason"), by, now)
+                    : throw Refuse(state, c, "the case is not suspended")),
+            ReportDisposal c => Require(state, c, CaseStatus.InProgress).OwnedBy(by)
+                .Then(() => new DisposalReported(id, state.DepartmentCode!, Required(c.Result, "result"),
+                    PhotoUrls(c.PhotoUrls), by, now)),
+            VerifyDisposal c => Require(state, c, CaseStatus.Disposed).Then(() =>
+                state.Verified
+                    ? throw Refuse(state, c, "the disposal has already been verified; close the case")
+                    : new DisposalVerified(id, c.Passed, Text(c.Note), by, now)),
+            CloseCase c => Require(state, c, CaseStatus.Disposed).Then(() =>
+                state.Verified
+                    ? new CaseClosed(id, by, now)
+                    : throw Refuse(state, c, "the disposal has not passed verification yet")),
+            VoidCase c => RequireOpen(state, c).Then(() => new CaseVoided(id, Required(c.Reason, "reason"), by, now)),
+            SuperviseCase c => RequireOpen(state, c).Then(() => new CaseSupervised(id, Required(c.Note, "note"), by, now)),
+            NotifyCitizen c => DecideNotification(state, c, by, now),
+            RecordSatisfaction c => Require(state, c, CaseStatus.Closed).Then(() =>
+            {
+                if (state.Source != CaseSource.Hotline)
+                    throw new ValidationFailedException("only hotline cases have a citizen to ask for satisfaction");
+                if (state.Satisfaction is not null)
+                    throw Refuse(state, c, "satisfaction has already been recorded");
+                if (c.Score is < 1 or > 5)
+                    throw new ValidationFailedException($"score must be from 1 to 5 (was {c.Score})");
+                return new SatisfactionRecorded(id, c.Score, Text(c.Comment), by, now);
+            }),
+            RepeatSensorAlarm c => RequireOpen(state, c).Then(() => new SensorAlarmRepeated(id, c.Severity, by, now)),
+            ClearSensorAlarm c => state.Sensor is null
+                ? throw new ValidationFailedException("the case was not raised by a sensor")
+                : state.SensorCleared
+                    ? []
+                    : [new SensorAlarmCleared(id, by, now)],
+            MergeCase => throw new InvalidOperationException("A merge touches two cases: use DecideMerge."),
+            _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "not a case command"),
+        };
+    }
+
+    /// <summary>
+    /// Folds <paramref name="duplicate"/> into <paramref name="original"/>: the duplicate ends as MERGED, and the
+    /// original records the duplicate and its reporter. Only a case not yet dispatched can be a duplicate.
+    /// </summary>
+    public static (object OnDuplicate, object OnOriginal) DecideMerge(Case duplicate, Case original, Actor by, Instant now)
+    {
+        var command = new MergeCase(original.Id);
+        if (duplicate.Id == original.Id)
+            throw new ValidationFailedException("a case cannot be merged into itself");
+        Require(duplicate, command, CaseStatus.Reported, CaseStatus.Accepted);
+        if (duplicate.Suspended)
+            throw Refuse(duplicate, command, "the case is suspended; resume it first");
+        if (!original.IsOpen)
+            throw new DomainException(ErrorCodes.InvalidTransition,
+                $"mergeCase needs an open case to merge into; case {original.Number} is {StatusName(original.Status)}");
+        return (new CaseMerged(duplicate.Id, original.Id, by, now),
+            new DuplicateMerged(original.Id, duplicate.Id, duplicate.Number, duplicate.ReportedBy, by, now));
+    }
+
+    private static CaseDispatched DecideDispatch(Case state, DispatchCase c, Actor by, Instant now, ICaseRules rules)
+    {
+        if (!string.IsNullOrWhiteSpace(c.DepartmentCode))
+        {
+            var department = c.DepartmentCode.Trim();
+            return rules.IsKnownDepartment(department)
+                ? new CaseDispatched(state.Id, department, false, by, now)
+                : throw new ValidationFailedException($"departmentCode '{department}' is not a known department");
+        }
+        var chosen = rules.DepartmentFor(state.CategoryCode!, state.Place?.StreetCode)
+                     ?? throw new ValidationFailedException(
+                         $"no dispatch rule covers category {state.CategoryCode}; name a departmentCode");
+        return new CaseDispatched(state.Id, chosen, true, by, now);
+    }
+
+    private static IReadOnlyList<object> DecideNotification(Case state, NotifyCitizen c, Actor by, Instant now)
+    {
+        if (state.Source != CaseSource.Hotline)
+            throw new ValidationFailedException("only hotline cases have a citizen to notify");
+        var channel = Required(c.Channel, "channel");
+        if (c.Kind == NotificationKind.Acceptance)
+        {
+            Require(state, c, CaseStatus.Accepted, CaseStatus.Dispatched, CaseStatus.InProgress, CaseStatus.Disposed, CaseStatus.Closed);
+            if (state.AcceptanceNotified) throw Refuse(state, c, "the citizen was already told of the acceptance");
+        }
+        else
+        {
+            Require(state, c, CaseStatus.Closed);
+            if (state.CompletionNotified) throw Refuse(state, c, "the citizen was already told of the completion");
+        }
+        return [new CitizenNotified(state.Id, c.Kind, channel, by, now)];
+    }
+
+    /// <summary>The GraphQL spelling of a status, for messages: IN_PROGRESS, not InProgress.</summary>
+    public static string StatusName(CaseStatus status) =>
+        string.Concat(status.ToString().Select((ch, i) => i > 0 && char.IsUpper(ch) ? "_" + ch : ch.ToString())).ToUpperInvariant();
+
+    private static Guard Require(Case state, CaseCommand command, params CaseStatus[] allowed)
+    {
+        if (!allowed.Contains(state.Status))
+            throw new DomainException(ErrorCodes.InvalidTransition,
+                $"{command.Operation} is not possible while the case is {StatusName(state.Status)} " +
+                $"(it needs {string.Join(" or ", allowed.Select(StatusName))})");
+        return new Guard(state, command);
+    }
+
+    private static Guard RequireOpen(Case state, CaseCommand command) =>
+        state.IsOpen
+            ? new Guard(state, command)
+            : throw new DomainException(ErrorCodes.InvalidTransition,
+                $"{command.Operation} is not possible while the case is {StatusName(state.Status)} (the case is no longer open)");
+
+    private static DomainException Refuse(Case state, CaseCommand command, string why) =>
+        new(ErrorCodes.InvalidTransition, $"{command.Operation} is not possible while the case is {StatusName(state.Status)}: {why}");
+
+    private static string Required(string? value, string field) =>
+        string.IsNullOrWhiteSpace(value) ? throw new ValidationFailedException($"{field} must not be empty") : value.Trim();
+
+    private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static IReadOnlyList<string> PhotoUrls(IReadOnlyList<string>? urls)
+    {
+        var list = (urls ?? []).Where(u => !string.IsNullOrWhiteSpace(u)).Select(u => u.Trim()).ToList();
+        foreach (var url in list)
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                throw new ValidationFailedException($"photoUrls must be http(s) URLs (was '{url}')");
+        return list;
+    }
+
+    private readonly record struct Guard(Case State, CaseCommand Command)
+    {
+        /// <summary>Only the department the case is with may act on it.</summary>
+        public Guard OwnedBy(Actor by)
+        {
+            if (by.Role == Roles.Department && by.Department != State.DepartmentCode)
+                throw new DomainException(ErrorCodes.Forbidden,
+                    $"{Command.Operation}: case {State.Number} is dispatched to department {State.DepartmentCode}, " +
+                    $"not to {by.Department ?? "yours"}");
+            return this;
+        }
+
+        public IReadOnlyList<object> Then(Func<object> decide) => [decide()];
+    }
+}

@@ -1,0 +1,14 @@
+namespace CityCase.Domain.Cases;
+
+/// <summary>
+/// What the decider needs to know of the city's reference data: the category catalogue, the departments
+/// and the dispatch rules. Passed in, so the decider stays a pure function.
+/// </summary>
+public interface ICaseRules
+{
+    bool IsKnownCategory(string categoryCode);
+    bool IsKnownDepartment(string departmentCode);
+
+    /// <summary>The department the dispatch rules choose, or null when none applies.</summary>
+    string? DepartmentFor(string categoryCode, string? streetCode);
+}
