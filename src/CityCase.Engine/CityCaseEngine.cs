@@ -2,6 +2,8 @@ using System.Text.Json;
 using CityCase.Domain.Cases;
 using CityCase.Engine.Cases;
 using CityCase.Engine.Intake;
+using CityCase.Engine.Reference;
+using CityCase.Domain.Reference;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
@@ -20,6 +22,9 @@ public sealed class CitySettings
 {
     /// <summary>The city's time zone (IANA id); it decides which day a case number belongs to.</summary>
     public string TimeZone { get; set; } = "Asia/Shanghai";
+
+    /// <summary>The folder holding the city's reference data (grids, categories, departments, dispatch rules).</summary>
+    public string ReferenceDirectory { get; set; } = "reference";
 
     /// <summary>The PostgreSQL schema that holds CityCase's documents and events.</summary>
     public string Schema { get; set; } = "citycase";
@@ -49,6 +54,10 @@ public static class CityCaseEngine
         services.AddSingleton<IClock>(SystemClock.Instance);
         services.AddSingleton<CaseNumbers>();
 
+        var reference = ReferenceDataFiles.Load(Path.GetFullPath(city.ReferenceDirectory, AppContext.BaseDirectory));
+        services.AddSingleton(reference);
+        services.AddSingleton<ICaseRules>(reference);
+
         services.AddMarten(opts =>
             {
                 opts.Connection(dataSource);
@@ -66,6 +75,7 @@ public static class CityCaseEngine
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             .IntegrateWithWolverine();
+        services.AddHostedService<ReferenceDataPublisher>();
 
         return services;
     }

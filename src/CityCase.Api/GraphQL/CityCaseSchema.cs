@@ -1,5 +1,7 @@
 using CityCase.Api.Cases;
 using CityCase.Api.Intake;
+using CityCase.Api.Lifecycle;
+using CityCase.Api.Reference;
 using GraphQL;
 using GraphQL.Types;
 
@@ -13,6 +15,8 @@ public sealed class QueryType : ObjectGraphType
         Name = "Query";
         this.AddCaseQueries();
         this.AddCaseHistoryQueries();
+        this.AddDuplicateCandidateQueries();
+        this.AddReferenceQueries();
     }
 }
 
@@ -22,6 +26,7 @@ public sealed class MutationType : ObjectGraphType
     {
         Name = "Mutation";
         this.AddIntakeMutations();
+        this.AddLifecycleMutations();
     }
 }
 

@@ -39,8 +39,10 @@ public static class CityCaseApp
             CityCaseEngine.ConfigureWolverine(opts);
             // The pre-generated handlers are compiled into this assembly (Internal/Generated), whoever hosts it.
             opts.ApplicationAssembly = typeof(CityCaseApp).Assembly;
-            opts.CodeGeneration.TypeLoadMode =
-                configuration.GetValue("Codegen:TypeLoadMode", TypeLoadMode.Static);
+            // `codegen` (JasperFx's verb) generates the code that Static mode loads, so it cannot need it.
+            opts.CodeGeneration.TypeLoadMode = args.FirstOrDefault() == "codegen"
+                ? TypeLoadMode.Auto
+                : configuration.GetValue("Codegen:TypeLoadMode", TypeLoadMode.Static);
             // `codegen write` writes into the project's source, where it is compiled in; not beside the binaries.
             if (ProjectDirectory() is { } project)
                 opts.CodeGeneration.GeneratedCodeOutputPath = Path.Combine(project, "Internal", "Generated");

@@ -10,6 +10,9 @@ public sealed class CaseIntakeTests
     private static readonly Actor Agent = new("alice", "Alice Wang", Roles.Agent);
     private static readonly Instant Now = Instant.FromUtc(2026, 11, 24, 8, 0);
     private static readonly Guid CaseId = Guid.CreateVersion7();
+    private static readonly CasePlace Place = new("310101001001001", "310101001001", "310101001");
+    private static readonly Actor Inspector = new("ivan", "Ivan", Roles.Inspector);
+    private static readonly Actor Device = new("sensor-gw", "Sensor gateway", Roles.Device);
 
     private static ReportComplaint Complaint(string description = "Street lamp out", double longitude = 121.47,
         double latitude = 31.23, string? category = "0101", Citizen? citizen = null, string? address = " 88 Jiefang Road ") =>
@@ -18,10 +21,10 @@ public sealed class CaseIntakeTests
     [Fact]
     public void A_valid_complaint_becomes_a_hotline_case_reported_by_the_citizen_and_recorded_by_the_agent()
     {
-        var reported = CaseIntake.Decide(Complaint(citizen: new Citizen("Li Wei", "13800000000")), CaseId, "20261124-00001");
+        var reported = CaseIntake.Decide(Complaint(citizen: new Citizen("Li Wei", "13800000000")), CaseId, "20261124-00001", Place);
 
         Assert.Equal(new CaseReported(CaseId, "20261124-00001", CaseSource.Hotline, "Street lamp out",
-            new Location(121.47, 31.23, "88 Jiefang Road"), "0101", new Citizen("Li Wei", "13800000000"), Agent, Now),
+            new Location(121.47, 31.23, "88 Jiefang Road"), "0101", new Citizen("Li Wei", "13800000000"), Agent, Now, Place),
             reported);
     }
 
@@ -29,7 +32,7 @@ public sealed class CaseIntakeTests
     public void The_description_is_trimmed_and_an_anonymous_caller_is_no_citizen()
     {
         var reported = CaseIntake.Decide(Complaint("  Pothole \n", citizen: new Citizen("", null), address: "  "),
-            CaseId, "20261124-00002");
+            CaseId, "20261124-00002", Place);
 
         Assert.Equal("Pothole", reported.Description);
         Assert.Null(reported.ReportedBy);
@@ -48,7 +51,7 @@ public sealed class CaseIntakeTests
         double latitude, string category, string problem)
     {
         var refusal = Assert.Throws<ValidationFailedException>(() =>
-            CaseIntake.Decide(Complaint(description, longitude, latitude, category), CaseId, "20261124-00003"));
+            CaseIntake.Decide(Complaint(description, longitude, latitude, category), CaseId, "20261124-00003", Place));
 
         Assert.Equal(ErrorCodes.ValidationFailed, refusal.Code);
         Assert.Contains(problem, refusal.Message);
@@ -79,4 +82,63 @@ public sealed class CaseIntakeTests
     public void Case_numbers_are_the_local_date_and_the_daily_sequence(int year, int month, int day, long sequence,
         string expected) =>
         Assert.Equal(expected, CaseNumber.Format(new LocalDate(year, month, day), sequence));
+
+    [Fact]
+    public void A_location_outside_every_grid_is_refused()
+    {
+        var refusal = Assert.Throws<ValidationFailedException>(() => CaseIntake.Decide(Complaint(), CaseId, "20261124-00004", null));
+        Assert.Contains("outside every unit grid", refusal.Message);
+    }
+
+    [Fact]
+    public void A_category_not_in_the_catalogue_is_refused_on_intake()
+    {
+        var refusal = Assert.Throws<ValidationFailedException>(() =>
+            CaseIntake.Validate(Complaint(category: "9999"), new CaseScenario.SampleRules()));
+        Assert.Contains("'9999' is not in the category catalogue", refusal.Message);
+    }
+
+    [Fact]
+    public void A_patrol_finding_is_filed_directly()
+    {
+        var events = CaseIntake.Decide(new ReportPatrolFinding(" Broken kerb ", new Location(121.47, 31.23, null), "0201",
+            ["https://photos.example/k.jpg"], Inspector, Now), CaseId, "20261124-00005", Place);
+
+        var reported = Assert.IsType<CaseReported>(events[0]);
+        Assert.Equal((CaseSource.Patrol, "Broken kerb", "0201", Inspector), (reported.Source, reported.Description, reported.CategoryCode, reported.RecordedBy));
+        Assert.Equal(["https://photos.example/k.jpg"], reported.PhotoUrls!);
+        var accepted = Assert.IsType<CaseAccepted>(events[1]);
+        Assert.Equal(("0201", Urgency.Normal, Inspector), (accepted.CategoryCode, accepted.Urgency, accepted.By));
+    }
+
+    [Fact]
+    public void A_patrol_finding_needs_a_category_and_real_photo_links()
+    {
+        var refusal = Assert.Throws<ValidationFailedException>(() => CaseIntake.Validate(new ReportPatrolFinding("x",
+            new Location(121.47, 31.23, null), "", ["ftp://x"], Inspector, Now)));
+        Assert.Contains("categoryCode must not be empty", refusal.Message);
+        Assert.Contains("photoUrls", refusal.Message);
+    }
+
+    [Fact]
+    public void A_sensor_alarm_becomes_a_sensor_case()
+    {
+        var reported = CaseIntake.Decide(new RaiseSensorAlarm(" S-17 ", "WATER_LEVEL", new Location(121.47, 31.23, null), "HIGH",
+            Device, Now), CaseId, "20261124-00006", Place);
+
+        Assert.Equal(CaseSource.Sensor, reported.Source);
+        Assert.Equal(new SensorAlarm("S-17", "WATER_LEVEL", "HIGH"), reported.Sensor);
+        Assert.Equal("S-17|WATER_LEVEL", CaseIntake.SensorKey(reported.Sensor!.SensorId, reported.Sensor.AlarmType));
+    }
+
+    [Fact]
+    public void A_sensor_alarm_names_what_is_missing()
+    {
+        var refusal = Assert.Throws<ValidationFailedException>(() =>
+            CaseIntake.Validate(new RaiseSensorAlarm("", " ", new Location(500, 31.23, null), "", Device, Now)));
+        Assert.Contains("sensorId", refusal.Message);
+        Assert.Contains("alarmType", refusal.Message);
+        Assert.Contains("severity", refusal.Message);
+        Assert.Contains("longitude", refusal.Message);
+    }
 }

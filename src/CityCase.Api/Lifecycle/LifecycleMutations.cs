@@ -1,0 +1,156 @@
+using CityCase.Api.Cases;
+using CityCase.Api.GraphQL;
+using CityCase.Api.Intake;
+using CityCase.Domain;
+using CityCase.Domain.Cases;
+using CityCase.Engine.Lifecycle;
+using GraphQL;
+using GraphQL.Types;
+using Wolverine;
+
+namespace CityCase.Api.Lifecycle;
+
+public sealed class NotificationKindType : EnumerationGraphType<NotificationKind>
+{
+    public NotificationKindType() => Name = "NotificationKind";
+}
+
+/// <summary>
+/// The mutations that move a case along the loop. Each takes <c>input { caseId expectedVersion ... }</c>,
+/// checks the caller's role, and sends one command to the case's aggregate handler.
+/// </summary>
+public static class LifecycleMutations
+{
+    public static void AddLifecycleMutations(this ObjectGraphType mutation)
+    {
+        mutation.CaseMutation("acceptCase", "File a reported case (立案) with its category and urgency.",
+            [Roles.Agent, Roles.Dispatcher],
+            i =>
+            {
+                i.Field<NonNullGraphType<StringGraphType>>("categoryCode");
+                i.Field<NonNullGraphType<UrgencyType>>("urgency");
+                i.Field<StringGraphType>("note");
+            },
+            (input, _) => new AcceptCase(input.Get<string>("categoryCode"), input.Get<Urgency>("urgency"), input.Get<string?>("note")));
+
+        mutation.CaseMutation("rejectCase", "Decline to file a reported case (不予立案).",
+            [Roles.Agent, Roles.Dispatcher], Reason, (input, _) => new RejectCase(input.Get<string>("reason")));
+
+        mutation.CaseMutation("dispatchCase",
+            "Send a filed case to a department (派遣); without departmentCode the dispatch rules choose.",
+            [Roles.Dispatcher], i => i.Field<StringGraphType>("departmentCode"),
+            (input, _) => new DispatchCase(input.Get<string?>("departmentCode")));
+
+        mutation.CaseMutation("signCase", "The department signs for its case (签收).",
+            [Roles.Department], _ => { }, (_, _) => new SignCase());
+
+        mutation.CaseMutation("returnCase", "The department sends back a case that is not theirs (回退).",
+            [Roles.Department], Reason, (input, _) => new ReturnCase(input.Get<string>("reason")));
+
+        mutation.CaseMutation("requestExtension", "The department asks for more working hours (延期).",
+            [Roles.Department],
+            i =>
+            {
+                i.Field<NonNullGraphType<FloatGraphType>>("extraWorkingHours");
+                i.Field<NonNullGraphType<StringGraphType>>("reason");
+            },
+            (input, _) => new RequestExtension(input.Get<double>("extraWorkingHours"), input.Get<string>("reason")));
+
+        mutation.CaseMutation("decideExtension", "The dispatcher approves or refuses the pending extension.",
+            [Roles.Dispatcher],
+            i =>
+            {
+                i.Field<NonNullGraphType<BooleanGraphType>>("approve");
+                i.Field<StringGraphType>("note");
+            },
+            (input, _) => new DecideExtension(input.Get<bool>("approve"), input.Get<string?>("note")));
+
+        mutation.CaseMutation("suspendCase", "Put a case on hold (挂账); its clocks stop.",
+            [Roles.Dispatcher], Reason, (input, _) => new SuspendCase(input.Get<string>("reason")));
+
+        mutation.CaseMutation("resumeCase", "End a hold (恢复); its clocks run again.",
+            [Roles.Dispatcher], Reason, (input, _) => new ResumeCase(input.Get<string>("reason")));
+
+        mutation.CaseMutation("reportDisposal", "The department reports what it did (处置反馈).",
+            [Roles.Department],
+            i =>
+            {
+                i.Field<NonNullGraphType<StringGraphType>>("result");
+                i.Field<ListGraphType<NonNullGraphType<StringGraphType>>>("photoUrls");
+            },
+            (input, _) => new ReportDisposal(input.Get<string>("result"), input.GetList<string>("photoUrls")));
+
+        mutation.CaseMutation("verifyDisposal", "An inspector checks the disposal on site (核查); a failure means rework (返工).",
+            [Roles.Inspector],
+            i =>
+            {
+                i.Field<NonNullGraphType<BooleanGraphType>>("passed");
+                i.Field<StringGraphType>("note");
+            },
+            (input, _) => new VerifyDisposal(input.Get<bool>("passed"), input.Get<string?>("note")));
+
+        mutation.CaseMutation("closeCase", "Close a verified case (结案).",
+            [Roles.Dispatcher], _ => { }, (_, _) => new CloseCase());
+
+        mutation.CaseMutation("voidCase", "Void a case filed by mistake (作废).",
+            [Roles.Dispatcher], Reason, (input, _) => new VoidCase(input.Get<string>("reason")));
+
+        mutation.CaseMutation("mergeCase", "Fold this duplicate into the open case it duplicates (合并).",
+            [Roles.Dispatcher, Roles.Agent], i => i.Field<NonNullGraphType<IdGraphType>>("intoCaseId"),
+            (input, _) => new MergeCase(CaseQueries.ParseCaseId(input.Get<string>("intoCaseId"), "intoCaseId")));
+
+        mutation.CaseMutation("superviseCase", "Escalate a case (督办); the department must answer.",
+            [Roles.Supervisor], i => i.Field<NonNullGraphType<StringGraphType>>("note"),
+            (input, _) => new SuperviseCase(input.Get<string>("note")));
+
+        mutation.CaseMutation("notifyCitizen", "Record that the citizen was told of the acceptance or the completion.",
+            [Roles.Agent],
+            i =>
+            {
+                i.Field<NonNullGraphType<NotificationKindType>>("kind");
+                i.Field<NonNullGraphType<StringGraphType>>("channel");
+            },
+            (input, _) => new NotifyCitizen(input.Get<NotificationKind>("kind"), input.Get<string>("channel")));
+
+        mutation.CaseMutation("recordSatisfaction", "Record the citizen's follow-up score (回访), 1 to 5.",
+            [Roles.Agent],
+            i =>
+            {
+                i.Field<NonNullGraphType<IntGraphType>>("score");
+                i.Field<StringGraphType>("comment");
+            },
+            (input, _) => new RecordSatisfaction(input.Get<int>("score"), input.Get<string?>("comment")));
+    }
+
+    private static void Reason(InputObjectGraphType input) => input.Field<NonNullGraphType<StringGraphType>>("reason");
+
+    /// <summary>Declares <c>name(input: NameInput!): CasePayload!</c> for one command on an existing case.</summary>
+    private static void CaseMutation(this ObjectGraphType mutation, string name, string description, string[] roles,
+        Action<InputObjectGraphType> fields, Func<IDictionary<string, object?>, Actor, CaseCommand> command)
+    {
+        var inputType = new InputObjectGraphType { Name = char.ToUpperInvariant(name[0]) + name[1..] + "Input" };
+        inputType.Field<NonNullGraphType<IdGraphType>>("caseId");
+        inputType.Field<IntGraphType>("expectedVersion")
+            .Description("The version you saw; if the case has moved on since, the command is refused with CONCURRENCY_CONFLICT.");
+        fields(inputType);
+
+        mutation.Field<NonNullGraphType<CasePayloadType>>(name)
+            .Description($"{description} For: {string.Join(", ", roles)}.")
+            .Argument(new NonNullGraphType(inputType), "input")
+            .ResolveAsync(async context =>
+            {
+                var actor = context.RequireActor(roles);
+                var input = context.GetArgument<Dictionary<string, object?>>("input");
+                var caseId = CaseQueries.ParseCaseId(input.Get<string>("caseId"), "caseId");
+                var envelope = new CaseCommandEnvelope(caseId, input.Get<int?>("expectedVersion"), command(input, actor), actor);
+                await context.Service<IMessageBus>().InvokeAsync<CaseCommandResult>(envelope, context.CancellationToken);
+                return new CasePayload(await IntakeMutations.LoadCase(context, caseId));
+            });
+    }
+
+    private static T Get<T>(this IDictionary<string, object?> input, string name) =>
+        input.TryGetValue(name, out var value) && value is not null ? (T)value : default!;
+
+    private static IReadOnlyList<T> GetList<T>(this IDictionary<string, object?> input, string name) =>
+        input.TryGetValue(name, out var value) && value is IEnumerable<object?> items ? [.. items.OfType<T>()] : [];
+}
