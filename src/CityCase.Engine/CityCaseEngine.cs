@@ -2,6 +2,7 @@ using System.Text.Json;
 using CityCase.Domain.Cases;
 using CityCase.Engine.Cases;
 using CityCase.Engine.Intake;
+using CityCase.Engine.Lifecycle;
 using CityCase.Engine.Reference;
 using CityCase.Domain.Reference;
 using JasperFx.Events;
@@ -68,6 +69,7 @@ public static class CityCaseEngine
                     json => ConfigureJson(json));
 
                 opts.Projections.Add<CaseViewProjection>(ProjectionLifecycle.Inline);
+                opts.Projections.Add<CaseWriteModelProjection>(ProjectionLifecycle.Live);
                 opts.Schema.For<CaseView>().UniqueIndex(x => x.Number);
 
                 opts.Storage.ExtendedSchemaObjects.Add(CaseNumbers.Table(city.Schema));

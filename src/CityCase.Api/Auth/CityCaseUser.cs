@@ -18,6 +18,6 @@ public static class CityCaseClaims
         var id = user.FindFirst(Subject)?.Value;
         var role = user.FindFirst(Role)?.Value;
         if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(role)) return null;
-        return new Actor(id, user.FindFirst(Name)?.Value ?? id, role);
+        return new Actor(id, user.FindFirst(Name)?.Value ?? id, role, user.FindFirst(Department)?.Value);
     }
 }

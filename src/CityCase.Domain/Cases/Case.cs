@@ -7,7 +7,7 @@ public sealed record PendingExtension(double ExtraWorkingHours, string Reason, I
 
 /// <summary>
 /// The write model: what the decider needs to know about a case, folded from its events. Immutable;
-/// <see cref="After"/> gives the next state. Marten folds it live by the same Apply methods.
+/// <see cref="After"/> gives the next state. Marten folds it live through the same function (CaseWriteModelProjection).
 /// </summary>
 public sealed record Case
 {
@@ -47,7 +47,7 @@ public sealed record Case
     /// <summary>Open means it still needs someone to act: not closed, rejected, voided or merged.</summary>
     public bool IsOpen => Status is not (CaseStatus.Closed or CaseStatus.Rejected or CaseStatus.Voided or CaseStatus.Merged);
 
-    public static Case Create(CaseReported e) => new()
+    public static Case Start(CaseReported e) => new()
     {
         Id = e.CaseId,
         Number = e.CaseNumber,
@@ -61,65 +61,65 @@ public sealed record Case
         Version = 1,
     };
 
-    public Case Apply(CaseAccepted e) => this with { Status = CaseStatus.Accepted, CategoryCode = e.CategoryCode, Urgency = e.Urgency };
-    public Case Apply(CaseRejected _) => this with { Status = CaseStatus.Rejected };
-    public Case Apply(CaseDispatched e) => this with
+    private Case On(CaseAccepted e) => this with { Status = CaseStatus.Accepted, CategoryCode = e.CategoryCode, Urgency = e.Urgency };
+    private Case On(CaseRejected _) => this with { Status = CaseStatus.Rejected };
+    private Case On(CaseDispatched e) => this with
     {
         Status = CaseStatus.Dispatched, DepartmentCode = e.DepartmentCode, DepartmentHistory = [.. DepartmentHistory, e.DepartmentCode],
     };
-    public Case Apply(CaseSigned _) => this with { Status = CaseStatus.InProgress };
-    public Case Apply(CaseReturned _) => this with
+    private Case On(CaseSigned _) => this with { Status = CaseStatus.InProgress };
+    private Case On(CaseReturned _) => this with
     {
         Status = CaseStatus.Accepted, DepartmentCode = null, Returns = Returns + 1, PendingExtension = null,
     };
-    public Case Apply(ExtensionRequested e) => this with { PendingExtension = new(e.ExtraWorkingHours, e.Reason, e.At) };
-    public Case Apply(ExtensionDecided e) => this with
+    private Case On(ExtensionRequested e) => this with { PendingExtension = new(e.ExtraWorkingHours, e.Reason, e.At) };
+    private Case On(ExtensionDecided e) => this with
     {
         PendingExtension = null,
         Extensions = e.Approved ? Extensions + 1 : Extensions,
         ApprovedExtraWorkingHours = e.Approved ? ApprovedExtraWorkingHours + e.ExtraWorkingHours : ApprovedExtraWorkingHours,
     };
-    public Case Apply(CaseSuspended _) => this with { Suspended = true };
-    public Case Apply(CaseResumed _) => this with { Suspended = false };
-    public Case Apply(DisposalReported _) => this with { Status = CaseStatus.Disposed, Verified = false, PendingExtension = null };
-    public Case Apply(DisposalVerified e) => e.Passed
+    private Case On(CaseSuspended _) => this with { Suspended = true };
+    private Case On(CaseResumed _) => this with { Suspended = false };
+    private Case On(DisposalReported _) => this with { Status = CaseStatus.Disposed, Verified = false, PendingExtension = null };
+    private Case On(DisposalVerified e) => e.Passed
         ? this with { Verified = true }
         : this with { Status = CaseStatus.InProgress, Verified = false, Reworks = Reworks + 1 };
-    public Case Apply(CaseClosed _) => this with { Status = CaseStatus.Closed };
-    public Case Apply(CaseVoided _) => this with { Status = CaseStatus.Voided, Suspended = false };
-    public Case Apply(CaseMerged e) => this with { Status = CaseStatus.Merged, MergedInto = e.IntoCaseId };
-    public Case Apply(DuplicateMerged _) => this;
-    public Case Apply(CaseSupervised _) => this with { Supervisions = Supervisions + 1 };
-    public Case Apply(CitizenNotified e) => e.Kind == NotificationKind.Acceptance
+    private Case On(CaseClosed _) => this with { Status = CaseStatus.Closed };
+    private Case On(CaseVoided _) => this with { Status = CaseStatus.Voided, Suspended = false };
+    private Case On(CaseMerged e) => this with { Status = CaseStatus.Merged, MergedInto = e.IntoCaseId };
+    private Case On(DuplicateMerged _) => this;
+    private Case On(CaseSupervised _) => this with { Supervisions = Supervisions + 1 };
+    private Case On(CitizenNotified e) => e.Kind == NotificationKind.Acceptance
         ? this with { AcceptanceNotified = true }
         : this with { CompletionNotified = true };
-    public Case Apply(SatisfactionRecorded e) => this with { Satisfaction = e.Score };
-    public Case Apply(SensorAlarmRepeated _) => this with { SensorRepeats = SensorRepeats + 1 };
-    public Case Apply(SensorAlarmCleared _) => this with { SensorCleared = true };
+    private Case On(SatisfactionRecorded e) => this with { Satisfaction = e.Score };
+    private Case On(SensorAlarmRepeated _) => this with { SensorRepeats = SensorRepeats + 1 };
+    private Case On(SensorAlarmCleared _) => this with { SensorCleared = true };
 
     /// <summary>The state after one more event (the fold step; the version advances by one).</summary>
     public Case After(object @event) => (@event switch
     {
-        CaseAccepted e => Apply(e),
-        CaseRejected e => Apply(e),
-        CaseDispatched e => Apply(e),
-        CaseSigned e => Apply(e),
-        CaseReturned e => Apply(e),
-        ExtensionRequested e => Apply(e),
-        ExtensionDecided e => Apply(e),
-        CaseSuspended e => Apply(e),
-        CaseResumed e => Apply(e),
-        DisposalReported e => Apply(e),
-        DisposalVerified e => Apply(e),
-        CaseClosed e => Apply(e),
-        CaseVoided e => Apply(e),
-        CaseMerged e => Apply(e),
-        DuplicateMerged e => Apply(e),
-        CaseSupervised e => Apply(e),
-        CitizenNotified e => Apply(e),
-        SatisfactionRecorded e => Apply(e),
-        SensorAlarmRepeated e => Apply(e),
-        SensorAlarmCleared e => Apply(e),
+        CaseAccepted e => On(e),
+        CaseRejected e => On(e),
+        CaseDispatched e => On(e),
+        CaseSigned e => On(e),
+        CaseReturned e => On(e),
+        ExtensionRequested e => On(e),
+        ExtensionDecided e => On(e),
+        CaseSuspended e => On(e),
+        CaseResumed e => On(e),
+        DisposalReported e => On(e),
+        DisposalVerified e => On(e),
+        CaseClosed e => On(e),
+        CaseVoided e => On(e),
+        CaseMerged e => On(e),
+        DuplicateMerged e => On(e),
+        CaseSupervised e => On(e),
+        CitizenNotified e => On(e),
+        SatisfactionRecorded e => On(e),
+        SensorAlarmRepeated e => On(e),
+        SensorAlarmCleared e => On(e),
         _ => this, // events of other capabilities (SLA lights, ...) do not change what the decider needs
     }) with { Version = Version + 1 };
 
@@ -129,7 +129,7 @@ public sealed record Case
         using var events = history.GetEnumerator();
         if (!events.MoveNext() || events.Current is not CaseReported reported)
             throw new ArgumentException("A case's history starts with CaseReported.", nameof(history));
-        var state = Create(reported);
+        var state = Start(reported);
         while (events.MoveNext()) state = state.After(events.Current);
         return state;
     }
