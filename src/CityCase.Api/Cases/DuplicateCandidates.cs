@@ -44,12 +44,13 @@ public static class DuplicateCandidateQueries
                 var (lat, lon) = (subject.Location.Latitude, subject.Location.Longitude);
                 var dLat = RadiusMeters / EarthRadiusMeters * 180 / Math.PI;
                 var dLon = dLat / Math.Max(0.01, Math.Cos(lat * Math.PI / 180));
+                var (south, north, west, east) = (lat - dLat, lat + dLat, lon - dLon, lon + dLon);
                 var nearby = await session.Query<CaseView>()
                     .Where(v => v.CategoryCode == subject.CategoryCode && v.Id != id &&
                                 v.Status != CaseStatus.Closed && v.Status != CaseStatus.Rejected &&
                                 v.Status != CaseStatus.Voided && v.Status != CaseStatus.Merged &&
-                                v.Location.Latitude >= lat - dLat && v.Location.Latitude <= lat + dLat &&
-                                v.Location.Longitude >= lon - dLon && v.Location.Longitude <= lon + dLon)
+                                v.Location.Latitude >= south && v.Location.Latitude <= north &&
+                                v.Location.Longitude >= west && v.Location.Longitude <= east)
                     .ToListAsync(context.CancellationToken);
                 return nearby
                     .Select(v => new DuplicateCandidate(v, Math.Round(Distance(subject.Location, v.Location), 1)))

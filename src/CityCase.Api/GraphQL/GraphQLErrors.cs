@@ -28,7 +28,8 @@ public static class GraphQLErrors
         }
         else
         {
-            context.ErrorMessage = "An unexpected error occurred; it has been logged.";
+            context.Exception = new ExecutionError("An unexpected error occurred; it has been logged.") { Code = InternalError };
+            context.ErrorMessage = context.Exception.Message;
             var logger = context.ExecutionOptions.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger("CityCase.GraphQL");
             logger?.LogError(context.OriginalException, "Unhandled error in GraphQL field {Field}",
                 context.FieldContext?.FieldDefinition.Name);
