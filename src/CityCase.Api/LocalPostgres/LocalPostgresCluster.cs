@@ -45,15 +45,18 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
     /// Finds initdb, pg_ctl and postgres: on PATH, then through <c>pg_config --bindir</c>, then the newest
     /// of <c>/usr/lib/postgresql/*/bin</c> (where Debian puts them, off PATH).
     /// </summary>
-    public static string FindBinDirectory()
+    public static string FindBinDirectory() =>
+        FindBinDirectory(Environment.GetEnvironmentVariable("PATH") ?? "", "/usr/lib/postgresql");
+
+    internal static string FindBinDirectory(string path, string debian)
     {
         static bool HasServer(string? dir) =>
             !string.IsNullOrEmpty(dir) && new[] { "initdb", "pg_ctl", "postgres" }.All(b => File.Exists(Path.Combine(dir, b)));
 
-        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).FirstOrDefault(HasServer);
+        var onPath = path.Split(Path.PathSeparator).FirstOrDefault(HasServer);
         if (onPath is not null) return onPath;
 
-        var pgConfig = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+        var pgConfig = path.Split(Path.PathSeparator)
             .Select(d => Path.Combine(d, "pg_config")).FirstOrDefault(File.Exists);
         if (pgConfig is not null)
         {
@@ -61,7 +64,6 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
             if (code == 0 && HasServer(output.Trim())) return output.Trim();
         }
 
-        const string debian = "/usr/lib/postgresql";
         if (Directory.Exists(debian))
         {
             var newest = Directory.GetDirectories(debian)
