@@ -93,6 +93,30 @@ public sealed class ConcurrencyTests(CityCaseServer server) : IClassFixture<City
     }
 
     [Fact]
+    public async Task A_sensor_retry_with_its_idempotency_key_is_answered_once()
+    {
+        var sensor = $"SM-{Guid.NewGuid():N}"[..12];
+        var body = new
+        {
+            input = new
+            {
+                sensorId = sensor, alarmType = "SMOKE", severity = "HIGH", idempotencyKey = $"{sensor}-1",
+                location = new { longitude = 121.4750, latitude = 31.2330 },
+            },
+        };
+        const string raise = "mutation($input: RaiseSensorAlarmInput!) { raiseSensorAlarm(input: $input) { deduplicated case { id version } } }";
+
+        var first = await server.PostGraphQL(raise, body, _client.Device);
+        var retry = await server.PostGraphQL(raise, body, _client.Device);
+
+        Assert.True(first.Errors is null, first.ToString());
+        Assert.True(retry.Errors is null, retry.ToString());
+        var id = first.Data!["raiseSensorAlarm"]!["case"]!["id"]!.GetValue<string>();
+        Assert.Equal(id, retry.Data!["raiseSensorAlarm"]!["case"]!["id"]!.GetValue<string>());
+        Assert.Equal(1, await _client.EventsOf(id));
+    }
+
+    [Fact]
     public async Task Only_devices_raise_alarms_and_clearing_an_unknown_alarm_is_not_found()
     {
         var byAgent = await server.PostGraphQL(
