@@ -1,5 +1,4 @@
 using CityCase.Api.GraphQL;
-using CityCase.Domain.Cases;
 using CityCase.Engine.Cases;
 using GraphQL;
 using GraphQL.Types;
@@ -46,9 +45,7 @@ public static class DuplicateCandidateQueries
                 var dLon = dLat / Math.Max(0.01, Math.Cos(lat * Math.PI / 180));
                 var (south, north, west, east) = (lat - dLat, lat + dLat, lon - dLon, lon + dLon);
                 var nearby = await session.Query<CaseView>()
-                    .Where(v => v.CategoryCode == subject.CategoryCode && v.Id != id &&
-                                v.Status != CaseStatus.Closed && v.Status != CaseStatus.Rejected &&
-                                v.Status != CaseStatus.Voided && v.Status != CaseStatus.Merged &&
+                    .Where(v => v.IsOpen && v.CategoryCode == subject.CategoryCode && v.Id != id &&
                                 v.Location.Latitude >= south && v.Location.Latitude <= north &&
                                 v.Location.Longitude >= west && v.Location.Longitude <= east)
                     .ToListAsync(context.CancellationToken);

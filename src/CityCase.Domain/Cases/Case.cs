@@ -45,7 +45,7 @@ public sealed record Case
     public int Version { get; init; }
 
     /// <summary>Open means it still needs someone to act: not closed, rejected, voided or merged.</summary>
-    public bool IsOpen => Status is not (CaseStatus.Closed or CaseStatus.Rejected or CaseStatus.Voided or CaseStatus.Merged);
+    public bool IsOpen => Status.IsOpen();
 
     public static Case Start(CaseReported e) => new()
     {

@@ -142,8 +142,7 @@ public static class CaseDecider
     }
 
     /// <summary>The GraphQL spelling of a status, for messages: IN_PROGRESS, not InProgress.</summary>
-    public static string StatusName(CaseStatus status) =>
-        string.Concat(status.ToString().Select((ch, i) => i > 0 && char.IsUpper(ch) ? "_" + ch : ch.ToString())).ToUpperInvariant();
+    public static string StatusName(CaseStatus status) => Naming.ScreamingSnake(status.ToString());
 
     private static Guard Require(Case state, CaseCommand command, params CaseStatus[] allowed)
     {

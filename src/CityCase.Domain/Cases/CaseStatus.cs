@@ -21,3 +21,10 @@ public enum CaseSource
     Patrol,
     Sensor,
 }
+
+public static class CaseStatuses
+{
+    /// <summary>Open means it still needs someone to act: not closed, rejected, voided or merged.</summary>
+    public static bool IsOpen(this CaseStatus status) =>
+        status is not (CaseStatus.Closed or CaseStatus.Rejected or CaseStatus.Voided or CaseStatus.Merged);
+}

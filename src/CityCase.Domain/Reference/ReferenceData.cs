@@ -240,8 +240,5 @@ public sealed class ReferenceData : ICaseRules
         System.Enum.TryParse<T>(value.Replace("_", ""), ignoreCase: true, out var parsed) && System.Enum.IsDefined(parsed)
             ? parsed
             : throw new ReferenceDataException(file, entry,
-                $"{field} '{value}' is not one of {string.Join(", ", System.Enum.GetNames<T>().Select(Screaming))}");
-
-    private static string Screaming(string name) =>
-        string.Concat(name.Select((ch, i) => i > 0 && char.IsUpper(ch) ? "_" + ch : ch.ToString())).ToUpperInvariant();
+                $"{field} '{value}' is not one of {string.Join(", ", System.Enum.GetNames<T>().Select(Naming.ScreamingSnake))}");
 }

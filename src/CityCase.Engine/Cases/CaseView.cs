@@ -29,6 +29,10 @@ public sealed class CaseView
     public Guid Id { get; set; }
     public string Number { get; set; } = "";
     public CaseStatus Status { get; set; }
+
+    /// <summary>Still needs someone to act (not closed, rejected, voided or merged); stored so queries can filter on it.</summary>
+    public bool IsOpen { get; set; } = true;
+
     public bool Suspended { get; set; }
     public CaseSource Source { get; set; }
     public string Description { get; set; } = "";
@@ -173,10 +177,11 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
     public static void Apply(CaseView v, SensorAlarmRepeated e) => v.SensorRepeats++;
     public static void Apply(CaseView v, SensorAlarmCleared e) => v.SensorCleared = true;
 
-    /// <summary>Every event touches the case: keep the last-changed time.</summary>
+    /// <summary>After every event: the last-changed time, and whether the case is still open.</summary>
     public override CaseView ApplyMetadata(CaseView view, IEvent lastEvent)
     {
         if (lastEvent.Data is ICaseEvent e) view.UpdatedAt = e.At;
+        view.IsOpen = view.Status.IsOpen();
         return view;
     }
 }

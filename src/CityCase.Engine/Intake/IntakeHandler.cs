@@ -133,9 +133,7 @@ public static class IntakeHandler
     private static async Task<CaseView?> OpenSensorCase(IDocumentSession session, string sensorId, string alarmType,
         CancellationToken ct) =>
         await session.Query<CaseView>()
-            .Where(v => v.Sensor != null && v.Sensor.SensorId == sensorId && v.Sensor.AlarmType == alarmType &&
-                        v.Status != CaseStatus.Closed && v.Status != CaseStatus.Rejected &&
-                        v.Status != CaseStatus.Voided && v.Status != CaseStatus.Merged)
+            .Where(v => v.IsOpen && v.Sensor != null && v.Sensor.SensorId == sensorId && v.Sensor.AlarmType == alarmType)
             .FirstOrDefaultAsync(ct);
 
     /// <summary>A PostgreSQL advisory lock held until this intake's transaction commits or rolls back.</summary>
