@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using CityCase.Domain.Time;
 using NodaTime;
 
 namespace CityCase.Domain.Cases;
@@ -44,6 +46,14 @@ public sealed record Case
     public int? Satisfaction { get; init; }
     public int Version { get; init; }
 
+    /// <summary>The SLA clocks running now.</summary>
+    public ImmutableDictionary<ClockKind, RunningClock> Clocks { get; init; } = ImmutableDictionary<ClockKind, RunningClock>.Empty;
+
+    /// <summary>The last disposal clock, kept for rework: a failed verification restores its original deadline.</summary>
+    public RunningClock? LastDisposalClock { get; init; }
+
+    public Instant? SuspendedAt { get; init; }
+
     /// <summary>Open means it still needs someone to act: not closed, rejected, voided or merged.</summary>
     public bool IsOpen => Status.IsOpen();
 
@@ -79,8 +89,8 @@ public sealed record Case
         Extensions = e.Approved ? Extensions + 1 : Extensions,
         ApprovedExtraWorkingHours = e.Approved ? ApprovedExtraWorkingHours + e.ExtraWorkingHours : ApprovedExtraWorkingHours,
     };
-    private Case On(CaseSuspended _) => this with { Suspended = true };
-    private Case On(CaseResumed _) => this with { Suspended = false };
+    private Case On(CaseSuspended e) => this with { Suspended = true, SuspendedAt = e.At };
+    private Case On(CaseResumed _) => this with { Suspended = false, SuspendedAt = null };
     private Case On(DisposalReported _) => this with { Status = CaseStatus.Disposed, Verified = false, PendingExtension = null };
     private Case On(DisposalVerified e) => e.Passed
         ? this with { Verified = true }
@@ -96,6 +106,26 @@ public sealed record Case
     private Case On(SatisfactionRecorded e) => this with { Satisfaction = e.Score };
     private Case On(SensorAlarmRepeated _) => this with { SensorRepeats = SensorRepeats + 1 };
     private Case On(SensorAlarmCleared _) => this with { SensorCleared = true };
+    private Case On(ClockStarted e)
+    {
+        var clock = new RunningClock(e.StartedAt, e.YellowAt, e.Deadline, e.Limit, Light.Green);
+        return this with
+        {
+            Clocks = Clocks.SetItem(e.Clock, clock),
+            LastDisposalClock = e.Clock == ClockKind.Disposal ? clock : LastDisposalClock,
+        };
+    }
+    private Case On(ClockStopped e) => this with { Clocks = Clocks.Remove(e.Clock) };
+    private Case On(ClockDeadlineMoved e) => Clocks.TryGetValue(e.Clock, out var c)
+        ? this with
+        {
+            Clocks = Clocks.SetItem(e.Clock, c with { YellowAt = e.YellowAt, Deadline = e.Deadline }),
+            LastDisposalClock = e.Clock == ClockKind.Disposal ? c with { YellowAt = e.YellowAt, Deadline = e.Deadline } : LastDisposalClock,
+        }
+        : this;
+    private Case On(SlaLightChanged e) => Clocks.TryGetValue(e.Clock, out var c)
+        ? this with { Clocks = Clocks.SetItem(e.Clock, c with { Recorded = e.Light }) }
+        : this;
 
     /// <summary>The state after one more event (the fold step; the version advances by one).</summary>
     public Case After(object @event) => (@event switch
@@ -120,7 +150,11 @@ public sealed record Case
         SatisfactionRecorded e => On(e),
         SensorAlarmRepeated e => On(e),
         SensorAlarmCleared e => On(e),
-        _ => this, // events of other capabilities (SLA lights, ...) do not change what the decider needs
+        ClockStarted e => On(e),
+        ClockStopped e => On(e),
+        ClockDeadlineMoved e => On(e),
+        SlaLightChanged e => On(e),
+        _ => this,
     }) with { Version = Version + 1 };
 
     /// <summary>Folds a whole history; the first event must be the report.</summary>

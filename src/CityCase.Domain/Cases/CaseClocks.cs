@@ -1,0 +1,150 @@
+using System.Collections.Immutable;
+using CityCase.Domain.Time;
+using NodaTime;
+
+namespace CityCase.Domain.Cases;
+
+/// <summary>A clock started (or restarted): its deadline and the moment it turns yellow, computed now and recorded.</summary>
+public sealed record ClockStarted(Guid CaseId, ClockKind Clock, Instant StartedAt, Instant YellowAt, Instant Deadline,
+    Limit Limit, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>A clock's stage ended (or it was abandoned): no light will follow.</summary>
+public sealed record ClockStopped(Guid CaseId, ClockKind Clock, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>A clock's deadline moved: time spent suspended, or an approved extension.</summary>
+public sealed record ClockDeadlineMoved(Guid CaseId, ClockKind Clock, Instant YellowAt, Instant Deadline, string Reason,
+    Actor By, Instant At) : ICaseEvent;
+
+/// <summary>A clock turned yellow or red: recorded once per clock run and level.</summary>
+public sealed record SlaLightChanged(Guid CaseId, ClockKind Clock, Light Light, Instant Deadline, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>A running clock as the decider knows it.</summary>
+public sealed record RunningClock(Instant StartedAt, Instant YellowAt, Instant Deadline, Limit Limit, Light Recorded);
+
+/// <summary>
+/// The SLA clocks of a case, decided purely from the events a command produced: which clocks start,
+/// stop or move. Suspension stops time (resumption extends each deadline by the working time spent
+/// suspended); an approved extension adds its working hours; rework keeps the original disposal
+/// deadline; a return restarts dispatch, and the next department gets fresh clocks.
+/// </summary>
+public static class CaseClocks
+{
+    /// <summary>The system actor that records lights.</summary>
+    public static readonly Actor Timekeeper = new("citycase-sla", "SLA timekeeper", Roles.Admin);
+
+    public static IReadOnlyList<object> Follow(Case before, IReadOnlyList<object> events, SlaPolicy policy, Instant now)
+    {
+        var state = before;
+        var result = new List<object>();
+        foreach (var e in events)
+        {
+            var clockEvents = Follow(state, e, policy, now).ToList();
+            state = state.After(e);
+            foreach (var c in clockEvents) state = state.After(c);
+            result.AddRange(clockEvents);
+        }
+        return result;
+    }
+
+    /// <summary>The clocks of a brand-new case (its first events).</summary>
+    public static IReadOnlyList<object> ForNewCase(IReadOnlyList<object> events, SlaPolicy policy, Instant now)
+    {
+        var reported = (CaseReported)events[0];
+        var state = Case.Start(reported);
+        var result = Follow(state, reported, policy, now).ToList();
+        foreach (var c in result) state = state.After(c);
+        result.AddRange(Follow(state, events.Skip(1).ToList(), policy, now));
+        return result;
+    }
+
+    private static IEnumerable<object> Follow(Case state, object e, SlaPolicy policy, Instant now)
+    {
+        var id = state.Id;
+        ClockStarted Start(ClockKind clock, Limit limit) => Started(id, clock, limit, now, policy.Calendar);
+        IEnumerable<object> Stop(params ClockKind[] clocks) =>
+            clocks.Where(state.Clocks.ContainsKey).Select(c => new ClockStopped(id, c, Timekeeper, now));
+
+        switch (e)
+        {
+            case CaseReported r:
+                yield return Start(ClockKind.Filing, policy.Filing);
+                if (r.Source == CaseSource.Hotline) yield return Start(ClockKind.Citizen, policy.Citizen);
+                break;
+            case CaseAccepted a:
+                foreach (var s in Stop(ClockKind.Filing)) yield return s;
+                yield return Start(ClockKind.Dispatch, a.Urgency == Urgency.Urgent ? policy.DispatchUrgent : policy.DispatchNormal);
+                break;
+            case CaseDispatched:
+                foreach (var s in Stop(ClockKind.Dispatch)) yield return s;
+                yield return Start(ClockKind.Signing, policy.Signing);
+                if (policy.DisposalLimit(state.CategoryCode ?? "", state.Urgency) is { } disposalLimit)
+                    yield return Start(ClockKind.Disposal, disposalLimit);
+                break;
+            case CaseSigned:
+                foreach (var s in Stop(ClockKind.Signing)) yield return s;
+                break;
+            case CaseReturned:
+                foreach (var s in Stop(ClockKind.Signing, ClockKind.Disposal)) yield return s;
+                yield return Start(ClockKind.Dispatch, state.Urgency == Urgency.Urgent ? policy.DispatchUrgent : policy.DispatchNormal);
+                break;
+            case ExtensionDecided { Approved: true } x when state.Clocks.TryGetValue(ClockKind.Disposal, out var disposal):
+            {
+                var deadline = disposal.Limit.Unit == LimitUnit.NaturalHours
+                    ? disposal.Deadline + Duration.FromHours(x.ExtraWorkingHours)
+                    : policy.Calendar.AddWorkingTime(disposal.Deadline, Duration.FromMinutes(Math.Round(x.ExtraWorkingHours * 60)));
+                yield return new ClockDeadlineMoved(id, ClockKind.Disposal, disposal.YellowAt, deadline,
+                    $"extension of {x.ExtraWorkingHours} working hours", Timekeeper, now);
+                break;
+            }
+            case CaseResumed:
+                foreach (var (clock, running) in state.Clocks)
+                {
+                    var paused = state.SuspendedAt ?? now;
+                    Instant Shift(Instant t) => running.Limit.Unit == LimitUnit.NaturalHours
+                        ? t + (now - paused)
+                        : policy.Calendar.AddWorkingTime(t, policy.Calendar.WorkingTimeBetween(paused, now));
+                    yield return new ClockDeadlineMoved(id, clock, Shift(running.YellowAt), Shift(running.Deadline),
+                        "time spent suspended", Timekeeper, now);
+                }
+                break;
+            case DisposalReported:
+                foreach (var s in Stop(ClockKind.Disposal)) yield return s;
+                yield return Start(ClockKind.Verification, policy.Verification);
+                break;
+            case DisposalVerified { Passed: true }:
+                foreach (var s in Stop(ClockKind.Verification)) yield return s;
+                yield return Start(ClockKind.Closing, policy.Closing);
+                break;
+            case DisposalVerified { Passed: false }:
+                foreach (var s in Stop(ClockKind.Verification)) yield return s;
+                // Rework: back to the same department against the original deadline.
+                if (state.LastDisposalClock is { } original)
+                    yield return new ClockStarted(id, ClockKind.Disposal, original.StartedAt, original.YellowAt, original.Deadline,
+                        original.Limit, Timekeeper, now);
+                break;
+            case CaseClosed or CaseRejected or CaseVoided or CaseMerged:
+                foreach (var s in Stop([.. state.Clocks.Keys])) yield return s;
+                break;
+        }
+    }
+
+    public static ClockStarted Started(Guid caseId, ClockKind clock, Limit limit, Instant start, BusinessCalendar calendar)
+    {
+        var deadline = calendar.Deadline(start, limit.Amount, limit.Unit);
+        var yellowAt = limit.Unit == LimitUnit.NaturalHours
+            ? start + Duration.FromMinutes(Math.Round((deadline - start).TotalMinutes * SlaLights.YellowShare))
+            : calendar.AddWorkingTime(start, SlaLights.YellowMark(calendar.WorkingTimeBetween(start, deadline)));
+        return new ClockStarted(caseId, clock, start, yellowAt, deadline, limit, Timekeeper, start);
+    }
+
+    /// <summary>
+    /// The light a timer asks to record: only for a running, unsuspended clock whose threshold has passed,
+    /// and only once per clock run and level. Anything else decides nothing.
+    /// </summary>
+    public static IReadOnlyList<object> DecideLight(Case state, ClockKind clock, Light light, Instant now)
+    {
+        if (state.Suspended || !state.Clocks.TryGetValue(clock, out var running) || running.Recorded >= light) return [];
+        var due = light == Light.Red ? now > running.Deadline : now >= running.YellowAt;
+        return due ? [new SlaLightChanged(state.Id, clock, light, running.Deadline, Timekeeper, now)] : [];
+    }
+}
