@@ -5,3 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf src/CityCase.Api/Internal/Generated
 dotnet run --project src/CityCase.Api -- codegen write
+ls src/CityCase.Api/Internal/Generated/WolverineHandlers/*.cs >/dev/null 2>&1 \
+  || { echo "codegen wrote nothing: see the errors above" >&2; exit 1; }

@@ -3,6 +3,8 @@ using CityCase.Domain.Cases;
 using CityCase.Engine.Cases;
 using CityCase.Engine.Intake;
 using CityCase.Engine.Lifecycle;
+using CityCase.Engine.Sla;
+using CityCase.Domain.Time;
 using CityCase.Engine.Reference;
 using CityCase.Domain.Reference;
 using JasperFx.Events;
@@ -58,6 +60,22 @@ public static class CityCaseEngine
         var reference = ReferenceDataFiles.Load(Path.GetFullPath(city.ReferenceDirectory, AppContext.BaseDirectory));
         services.AddSingleton(reference);
         services.AddSingleton<ICaseRules>(reference);
+        var calendarFile = Path.Combine(Path.GetFullPath(city.ReferenceDirectory, AppContext.BaseDirectory), "calendar.json");
+        var calendar = File.Exists(calendarFile)
+            ? BusinessCalendar.Parse(File.ReadAllText(calendarFile))
+            : throw new InvalidOperationException($"The business calendar {calendarFile} is missing.");
+        services.AddSingleton(calendar);
+        services.AddSingleton(new SlaPolicy(calendar, (category, urgency) =>
+            reference.CategoriesByCode.TryGetValue(category, out var c) && c.DisposalLimits.TryGetValue(urgency, out var limit)
+                ? new Limit(limit.Amount, limit.Unit switch
+                {
+                    TimeLimitUnit.WorkingDays => LimitUnit.WorkingDays,
+                    TimeLimitUnit.NaturalHours => LimitUnit.NaturalHours,
+                    _ => LimitUnit.WorkingHours,
+                })
+                : null));
+        services.AddSingleton<SlaTimekeeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<SlaTimekeeper>());
 
         services.AddMarten(opts =>
             {
@@ -70,6 +88,7 @@ public static class CityCaseEngine
 
                 opts.Projections.Add<CaseViewProjection>(ProjectionLifecycle.Inline);
                 opts.Projections.Add<CaseWriteModelProjection>(ProjectionLifecycle.Live);
+                opts.Projections.Add<SlaTimerProjection>(ProjectionLifecycle.Inline);
                 opts.Schema.For<CaseView>().UniqueIndex(x => x.Number);
 
                 opts.Storage.ExtendedSchemaObjects.Add(CaseNumbers.Table(city.Schema));

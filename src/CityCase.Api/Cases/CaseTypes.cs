@@ -82,6 +82,10 @@ public sealed class CaseType : ObjectGraphType<CaseView>
         Field(x => x.CompletionNotified);
         Field(x => x.Satisfaction, nullable: true);
         Field<NonNullGraphType<CaseTimelineType>>("timeline").Resolve(c => c.Source.Timeline);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<Sla.ClockNowType>>>>("clocks")
+            .Description("The running SLA clocks: due time, working minutes left, light.")
+            .Resolve(c => Sla.SlaNow.Clocks(c.Source, c.Service<Domain.Time.BusinessCalendar>(),
+                c.Service<NodaTime.IClock>().GetCurrentInstant()));
         Field<NonNullGraphType<ActorType>>("recordedBy").Resolve(c => c.Source.RecordedBy);
         Field<NonNullGraphType<InstantGraphType>>("reportedAt").Resolve(c => c.Source.ReportedAt);
         Field<NonNullGraphType<InstantGraphType>>("updatedAt").Resolve(c => c.Source.UpdatedAt);

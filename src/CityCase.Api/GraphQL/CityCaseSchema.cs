@@ -2,6 +2,7 @@ using CityCase.Api.Cases;
 using CityCase.Api.Intake;
 using CityCase.Api.Lifecycle;
 using CityCase.Api.Reference;
+using CityCase.Api.Sla;
 using GraphQL;
 using GraphQL.Types;
 
@@ -17,6 +18,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddCaseHistoryQueries();
         this.AddDuplicateCandidateQueries();
         this.AddReferenceQueries();
+        this.AddSlaQueries();
     }
 }
 

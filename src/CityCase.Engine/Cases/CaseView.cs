@@ -1,5 +1,6 @@
 using CityCase.Domain;
 using CityCase.Domain.Cases;
+using CityCase.Domain.Time;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
 using NodaTime;
@@ -21,6 +22,16 @@ public sealed class CaseTimeline
     public Instant? MergedAt { get; set; }
     public Instant? SuspendedAt { get; set; }
     public Instant? ResumedAt { get; set; }
+}
+
+/// <summary>A running clock as the case view shows it; the light recorded so far.</summary>
+public sealed class CaseClockView
+{
+    public ClockKind Clock { get; set; }
+    public Instant StartedAt { get; set; }
+    public Instant YellowAt { get; set; }
+    public Instant Deadline { get; set; }
+    public Light RecordedLight { get; set; }
 }
 
 /// <summary>The case as people see it; kept up to date inline, in the same transaction as its events.</summary>
@@ -64,6 +75,7 @@ public sealed class CaseView
     public int? Satisfaction { get; set; }
     public Actor RecordedBy { get; set; } = new("", "", "");
     public CaseTimeline Timeline { get; set; } = new();
+    public List<CaseClockView> Clocks { get; set; } = [];
     public Instant ReportedAt { get; set; }
     public Instant UpdatedAt { get; set; }
     public int Version { get; set; }
@@ -176,6 +188,24 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
     public static void Apply(CaseView v, SatisfactionRecorded e) => v.Satisfaction = e.Score;
     public static void Apply(CaseView v, SensorAlarmRepeated e) => v.SensorRepeats++;
     public static void Apply(CaseView v, SensorAlarmCleared e) => v.SensorCleared = true;
+
+    public static void Apply(CaseView v, ClockStarted e)
+    {
+        v.Clocks.RemoveAll(c => c.Clock == e.Clock);
+        v.Clocks.Add(new CaseClockView { Clock = e.Clock, StartedAt = e.StartedAt, YellowAt = e.YellowAt, Deadline = e.Deadline });
+    }
+
+    public static void Apply(CaseView v, ClockStopped e) => v.Clocks.RemoveAll(c => c.Clock == e.Clock);
+
+    public static void Apply(CaseView v, ClockDeadlineMoved e)
+    {
+        foreach (var c in v.Clocks.Where(c => c.Clock == e.Clock)) { c.YellowAt = e.YellowAt; c.Deadline = e.Deadline; }
+    }
+
+    public static void Apply(CaseView v, SlaLightChanged e)
+    {
+        foreach (var c in v.Clocks.Where(c => c.Clock == e.Clock)) c.RecordedLight = e.Light;
+    }
 
     /// <summary>After every event: the last-changed time, and whether the case is still open.</summary>
     public override CaseView ApplyMetadata(CaseView view, IEvent lastEvent)

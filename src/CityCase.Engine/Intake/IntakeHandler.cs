@@ -1,6 +1,7 @@
 using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Reference;
+using CityCase.Domain.Time;
 using CityCase.Engine.Cases;
 using Marten;
 using NodaTime;
@@ -41,7 +42,7 @@ public sealed record IntakeKey(string Id, Guid CaseId, string CaseNumber);
 public static class IntakeHandler
 {
     public static async Task<CaseFiled> Handle(FileComplaint command, IDocumentSession session, CaseNumbers numbers,
-        ReferenceData reference, IClock clock, CancellationToken ct)
+        ReferenceData reference, SlaPolicy sla, IClock clock, CancellationToken ct)
     {
         var complaint = new ReportComplaint(command.Description, command.Location, command.CategoryCode, command.Citizen,
             command.Agent, clock.GetCurrentInstant());
@@ -50,11 +51,11 @@ public static class IntakeHandler
 
         var caseId = Guid.CreateVersion7();
         var reported = CaseIntake.Decide(complaint, caseId, await numbers.NextAsync(ct), PlaceOf(reference, command.Location));
-        return Start(session, command.IdempotencyKey, caseId, reported.CaseNumber, reported);
+        return Start(session, sla, complaint.Now, command.IdempotencyKey, caseId, reported.CaseNumber, reported);
     }
 
     public static async Task<CaseFiled> Handle(FilePatrolFinding command, IDocumentSession session, CaseNumbers numbers,
-        ReferenceData reference, IClock clock, CancellationToken ct)
+        ReferenceData reference, SlaPolicy sla, IClock clock, CancellationToken ct)
     {
         var finding = new ReportPatrolFinding(command.Description, command.Location, command.CategoryCode, command.PhotoUrls,
             command.Inspector, clock.GetCurrentInstant());
@@ -64,11 +65,11 @@ public static class IntakeHandler
         var caseId = Guid.CreateVersion7();
         var number = await numbers.NextAsync(ct);
         var events = CaseIntake.Decide(finding, caseId, number, PlaceOf(reference, command.Location));
-        return Start(session, command.IdempotencyKey, caseId, number, [.. events]);
+        return Start(session, sla, finding.Now, command.IdempotencyKey, caseId, number, [.. events]);
     }
 
     public static async Task<CaseFiled> Handle(FileSensorAlarm command, IDocumentSession session, CaseNumbers numbers,
-        ReferenceData reference, ICaseRules rules, IClock clock, CancellationToken ct)
+        ReferenceData reference, ICaseRules rules, SlaPolicy sla, IClock clock, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
         var alarm = new RaiseSensorAlarm(command.SensorId, command.AlarmType, command.Location, command.Severity, command.Device, now);
@@ -88,7 +89,7 @@ public static class IntakeHandler
 
         var caseId = Guid.CreateVersion7();
         var reported = CaseIntake.Decide(alarm, caseId, await numbers.NextAsync(ct), PlaceOf(reference, command.Location));
-        return Start(session, command.IdempotencyKey, caseId, reported.CaseNumber, reported);
+        return Start(session, sla, now, command.IdempotencyKey, caseId, reported.CaseNumber, reported);
     }
 
     public static async Task<CaseFiled> Handle(FileSensorClear command, IDocumentSession session, ICaseRules rules,
@@ -108,9 +109,10 @@ public static class IntakeHandler
     private static CasePlace? PlaceOf(ReferenceData reference, Location location) =>
         reference.GridIndex.GridAt(location.Longitude, location.Latitude)?.Place;
 
-    private static CaseFiled Start(IDocumentSession session, string? idempotencyKey, Guid caseId, string number, params object[] events)
+    private static CaseFiled Start(IDocumentSession session, SlaPolicy sla, Instant now, string? idempotencyKey, Guid caseId,
+        string number, params object[] events)
     {
-        session.Events.StartStream<Case>(caseId, events);
+        session.Events.StartStream<Case>(caseId, [.. events, .. CaseClocks.ForNewCase(events, sla, now)]);
         Remember(session, idempotencyKey, caseId, number);
         return new CaseFiled(caseId, number);
     }

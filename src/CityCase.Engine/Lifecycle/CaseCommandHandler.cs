@@ -1,5 +1,7 @@
 using CityCase.Domain;
 using CityCase.Domain.Cases;
+using CityCase.Domain.Time;
+using CityCase.Engine.Sla;
 using JasperFx.Events;
 using Marten;
 using NodaTime;
@@ -28,6 +30,7 @@ public static class CaseCommandHandler
         [WriteAggregate(Required = false)] IEventStream<Case> stream,
         IDocumentSession session,
         ICaseRules rules,
+        SlaPolicy sla,
         IClock clock,
         CancellationToken ct)
     {
@@ -44,12 +47,16 @@ public static class CaseCommandHandler
             var original = await session.Events.FetchForWriting<Case>(merge.IntoCaseId, ct);
             var (onDuplicate, onOriginal) = CaseDecider.DecideMerge(
                 state, original.Aggregate ?? throw NotFound(merge.IntoCaseId), envelope.Actor, now);
-            stream.AppendOne(onDuplicate);
+            IReadOnlyList<object> merged = [onDuplicate, .. CaseClocks.Follow(state, [onDuplicate], sla, now)];
+            stream.AppendMany(merged);
             original.AppendOne(onOriginal);
-            return new CaseCommandResult(envelope.CaseId, (stream.CurrentVersion ?? 0) + 1);
+            return new CaseCommandResult(envelope.CaseId, (stream.CurrentVersion ?? 0) + merged.Count);
         }
 
-        var events = CaseDecider.Decide(state, envelope.Command, envelope.Actor, now, rules);
+        IReadOnlyList<object> events = envelope.Command is RecordSlaLight light
+            ? CaseClocks.DecideLight(state, light.Clock, light.Light, now)
+            : CaseDecider.Decide(state, envelope.Command, envelope.Actor, now, rules);
+        events = [.. events, .. CaseClocks.Follow(state, events, sla, now)];
         stream.AppendMany(events);
         return new CaseCommandResult(envelope.CaseId, (stream.CurrentVersion ?? 0) + events.Count);
     }

@@ -68,12 +68,14 @@ public sealed class CaseClient(CityCaseServer server)
         return response.Data!["caseHistory"]!.AsArray();
     }
 
-    public async Task<long> EventsOf(string id)
+    /// <summary>The events of a case (of one type, e.g. "case_reported", when given).</summary>
+    public async Task<long> EventsOf(string id, string? type = null)
     {
         await using var connection = new Npgsql.NpgsqlConnection(server.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand("select count(*) from citycase.mt_events where stream_id = $1", connection)
-        { Parameters = { new() { Value = Guid.Parse(id) } } };
+        await using var command = new Npgsql.NpgsqlCommand(
+            "select count(*) from citycase.mt_events where stream_id = $1 and ($2::text is null or type = $2)", connection)
+        { Parameters = { new() { Value = Guid.Parse(id) }, new() { Value = (object?)type ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text } } };
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }

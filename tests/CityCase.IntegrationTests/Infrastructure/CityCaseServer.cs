@@ -71,11 +71,13 @@ public sealed class CityCaseServer : IAsyncLifetime
             JsonNode.Parse(text)!.AsObject(), text);
     }
 
-    public async Task<long> CountEvents()
+    /// <summary>All events in the store (of one type, e.g. "case_reported", when given).</summary>
+    public async Task<long> CountEvents(string? type = null)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select count(*) from citycase.mt_events", connection);
+        await using var command = new NpgsqlCommand("select count(*) from citycase.mt_events where $1::text is null or type = $1", connection)
+        { Parameters = { new() { Value = (object?)type ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text } } };
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

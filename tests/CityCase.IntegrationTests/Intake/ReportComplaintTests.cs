@@ -44,7 +44,8 @@ public sealed class ReportComplaintTests(CityCaseServer server) : IClassFixture<
         Assert.Equal(7, guid.Version);
         Assert.Matches(@"^\d{8}-\d{5}$", number);
         Assert.Equal("REPORTED", payload["status"]!.GetValue<string>());
-        Assert.Equal(1, payload["version"]!.GetValue<int>());
+        // The report, then its two clocks (filing, and the citizen's five working days), in one append.
+        Assert.Equal(3, payload["version"]!.GetValue<int>());
 
         var byId = await server.PostGraphQL($"query($id: ID) {{ case(id: $id) {{ {CaseFields} }} }}", new { id }, token);
         var byNumber = await server.PostGraphQL($"query($n: String) {{ case(number: $n) {{ {CaseFields} }} }}", new { n = number }, token);
@@ -85,7 +86,9 @@ public sealed class ReportComplaintTests(CityCaseServer server) : IClassFixture<
         Assert.Equal("Li Wei", data["reportedBy"]!["name"]!.GetValue<string>());
         Assert.Equal(121.4737, data["location"]!["longitude"]!.GetValue<double>());
         Assert.NotNull(data["reportedAt"]);
-        Assert.False(await reader.ReadAsync());
+        var rest = new List<string>();
+        while (await reader.ReadAsync()) rest.Add(reader.GetString(0));
+        Assert.Equal(["clock_started", "clock_started"], rest);
     }
 
     [Fact]

@@ -2,6 +2,7 @@
 #pragma warning disable
 using CityCase.Domain.Cases;
 using CityCase.Domain.Reference;
+using CityCase.Domain.Time;
 using CityCase.Engine.Intake;
 using NodaTime;
 using Wolverine.Marten.Publishing;
@@ -14,14 +15,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly CityCase.Domain.Cases.ICaseRules _caseRules;
         private readonly CityCase.Domain.Reference.ReferenceData _referenceData;
+        private readonly CityCase.Domain.Time.SlaPolicy _slaPolicy;
         private readonly CityCase.Engine.Intake.CaseNumbers _caseNumbers;
         private readonly NodaTime.IClock _clock;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public FileSensorAlarmHandler1469232388(CityCase.Domain.Cases.ICaseRules caseRules, CityCase.Domain.Reference.ReferenceData referenceData, CityCase.Engine.Intake.CaseNumbers caseNumbers, NodaTime.IClock clock, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public FileSensorAlarmHandler1469232388(CityCase.Domain.Cases.ICaseRules caseRules, CityCase.Domain.Reference.ReferenceData referenceData, CityCase.Domain.Time.SlaPolicy slaPolicy, CityCase.Engine.Intake.CaseNumbers caseNumbers, NodaTime.IClock clock, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _caseRules = caseRules;
             _referenceData = referenceData;
+            _slaPolicy = slaPolicy;
             _caseNumbers = caseNumbers;
             _clock = clock;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -38,7 +41,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "CityCase.Engine.Intake.IntakeHandler");
             
             // The actual message execution
-            var outgoing1 = await CityCase.Engine.Intake.IntakeHandler.Handle(fileSensorAlarm, documentSession, _caseNumbers, _referenceData, _caseRules, _clock, cancellation).ConfigureAwait(false);
+            var outgoing1 = await CityCase.Engine.Intake.IntakeHandler.Handle(fileSensorAlarm, documentSession, _caseNumbers, _referenceData, _caseRules, _slaPolicy, _clock, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

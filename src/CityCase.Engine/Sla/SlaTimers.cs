@@ -1,0 +1,127 @@
+using CityCase.Domain;
+using CityCase.Domain.Cases;
+using CityCase.Domain.Time;
+using CityCase.Engine.Lifecycle;
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+using Wolverine;
+
+namespace CityCase.Engine.Sla;
+
+/// <summary>A running clock's next light change, kept in PostgreSQL so that no restart loses it.</summary>
+public sealed class SlaTimer
+{
+    public string Id { get; set; } = "";
+    public Guid CaseId { get; set; }
+    public ClockKind Clock { get; set; }
+    public Instant YellowAt { get; set; }
+    public Instant Deadline { get; set; }
+    public Light Recorded { get; set; }
+
+    public static string IdFor(Guid caseId, ClockKind clock) => $"{caseId}:{clock}";
+}
+
+/// <summary>One timer per running clock: created when it starts, moved with it, gone when it stops.</summary>
+public sealed class SlaTimerProjection : MultiStreamProjection<SlaTimer, string>
+{
+    public SlaTimerProjection()
+    {
+        Identity<ClockStarted>(e => SlaTimer.IdFor(e.CaseId, e.Clock));
+        Identity<ClockDeadlineMoved>(e => SlaTimer.IdFor(e.CaseId, e.Clock));
+        Identity<ClockStopped>(e => SlaTimer.IdFor(e.CaseId, e.Clock));
+        Identity<SlaLightChanged>(e => SlaTimer.IdFor(e.CaseId, e.Clock));
+    }
+
+    public static SlaTimer Create(ClockStarted e) => new()
+    {
+        Id = SlaTimer.IdFor(e.CaseId, e.Clock), CaseId = e.CaseId, Clock = e.Clock, YellowAt = e.YellowAt, Deadline = e.Deadline,
+    };
+
+    public static void Apply(SlaTimer t, ClockStarted e)
+    {
+        t.YellowAt = e.YellowAt;
+        t.Deadline = e.Deadline;
+        t.Recorded = Light.Green;
+    }
+
+    public static void Apply(SlaTimer t, ClockDeadlineMoved e)
+    {
+        t.YellowAt = e.YellowAt;
+        t.Deadline = e.Deadline;
+    }
+
+    public static void Apply(SlaTimer t, SlaLightChanged e) => t.Recorded = e.Light;
+
+    public static bool ShouldDelete(ClockStopped e) => true;
+}
+
+/// <summary>The command a timer sends: record this clock's light if it is still due.</summary>
+public sealed record RecordSlaLight(ClockKind Clock, Light Light) : CaseCommand
+{
+    public override string Operation => "recordSlaLight";
+}
+
+/// <summary>
+/// Fires due timers: each becomes a command through the case's aggregate handler, which records the
+/// light only if the clock still runs and that level was not recorded yet. Several nodes, a restart in
+/// between or a retry cannot double a light (the decider and the stream's optimistic concurrency see
+/// to it), and a stage that ended first has no timer left.
+/// </summary>
+public sealed class SlaTimekeeper(IDocumentStore store, IServiceScopeFactory scopes, IClock clock, IConfiguration configuration,
+    ILogger<SlaTimekeeper> logger) : BackgroundService
+{
+    public async Task<int> RunOnceAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetCurrentInstant();
+        IReadOnlyList<SlaTimer> due;
+        await using (var session = store.QuerySession())
+            due = await session.Query<SlaTimer>()
+                .Where(t => (t.Recorded == Light.Green && t.YellowAt <= now) || (t.Recorded != Light.Red && t.Deadline < now))
+                .ToListAsync(ct);
+
+        var fired = 0;
+        using var scope = scopes.CreateScope();
+        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+        foreach (var timer in due)
+        {
+            var light = now > timer.Deadline ? Light.Red : Light.Yellow;
+            if (light == Light.Red && timer.Recorded == Light.Green) light = Light.Yellow; // yellow first, then red
+            try
+            {
+                await bus.InvokeAsync<CaseCommandResult>(
+                    new CaseCommandEnvelope(timer.CaseId, null, new RecordSlaLight(timer.Clock, light), CaseClocks.Timekeeper), ct);
+                fired++;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A concurrent change (another node, a command on the case) wins; the next run looks again.
+                logger.LogDebug(e, "SLA timer {Timer} not recorded this time", timer.Id);
+            }
+        }
+        return fired;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var seconds = configuration.GetValue("Sla:PollSeconds", 5.0);
+        if (seconds <= 0) return; // tests drive RunOnceAsync themselves
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(seconds));
+        do
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "SLA timekeeping failed; retrying");
+            }
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
