@@ -11,6 +11,7 @@ using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodaTime;
 using NodaTime.Serialization.SystemTextJson;
 using Npgsql;
@@ -54,7 +55,7 @@ public static class CityCaseEngine
         services.AddSingleton(dataSource);
         services.AddSingleton(city);
         services.AddSingleton(zone);
-        services.AddSingleton<IClock>(SystemClock.Instance);
+        services.TryAddSingleton<IClock>(SystemClock.Instance); // tests and simulations bring their own
         services.AddSingleton<CaseNumbers>();
 
         var reference = ReferenceDataFiles.Load(Path.GetFullPath(city.ReferenceDirectory, AppContext.BaseDirectory));
@@ -89,6 +90,7 @@ public static class CityCaseEngine
                 opts.Projections.Add<CaseViewProjection>(ProjectionLifecycle.Inline);
                 opts.Projections.Add<CaseWriteModelProjection>(ProjectionLifecycle.Live);
                 opts.Projections.Add<SlaTimerProjection>(ProjectionLifecycle.Inline);
+                opts.Schema.For<SlaTimer>().Index(x => x.YellowAtMs).Index(x => x.DeadlineMs);
                 opts.Schema.For<CaseView>().UniqueIndex(x => x.Number);
 
                 opts.Storage.ExtendedSchemaObjects.Add(CaseNumbers.Table(city.Schema));

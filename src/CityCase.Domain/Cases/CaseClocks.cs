@@ -30,7 +30,7 @@ public sealed record RunningClock(Instant StartedAt, Instant YellowAt, Instant D
 public static class CaseClocks
 {
     /// <summary>The system actor that records lights.</summary>
-    public static readonly Actor Timekeeper = new("citycase-sla", "SLA timekeeper", Roles.Admin);
+    public static readonly Actor Timekeeper = new("citycase-sla", "SLA timekeeper", "system");
 
     public static IReadOnlyList<object> Follow(Case before, IReadOnlyList<object> events, SlaPolicy policy, Instant now)
     {

@@ -20,8 +20,13 @@ public sealed class SlaTimer
     public string Id { get; set; } = "";
     public Guid CaseId { get; set; }
     public ClockKind Clock { get; set; }
-    public Instant YellowAt { get; set; }
-    public Instant Deadline { get; set; }
+    public Instant YellowAt { get => Instant.FromUnixTimeMilliseconds(YellowAtMs); set => YellowAtMs = value.ToUnixTimeMilliseconds(); }
+    public Instant Deadline { get => Instant.FromUnixTimeMilliseconds(DeadlineMs); set => DeadlineMs = value.ToUnixTimeMilliseconds(); }
+
+    /// <summary>The same instants in Unix milliseconds: what the due-timer query compares (and indexes).</summary>
+    public long YellowAtMs { get; set; }
+    public long DeadlineMs { get; set; }
+
     public Light Recorded { get; set; }
 
     public static string IdFor(Guid caseId, ClockKind clock) => $"{caseId}:{clock}";
@@ -79,10 +84,11 @@ public sealed class SlaTimekeeper(IDocumentStore store, IServiceScopeFactory sco
     public async Task<int> RunOnceAsync(CancellationToken ct = default)
     {
         var now = clock.GetCurrentInstant();
+        var nowMs = now.ToUnixTimeMilliseconds();
         IReadOnlyList<SlaTimer> due;
         await using (var session = store.QuerySession())
             due = await session.Query<SlaTimer>()
-                .Where(t => (t.Recorded == Light.Green && t.YellowAt <= now) || (t.Recorded != Light.Red && t.Deadline < now))
+                .Where(t => (t.Recorded == Light.Green && t.YellowAtMs <= nowMs) || (t.Recorded != Light.Red && t.DeadlineMs < nowMs))
                 .ToListAsync(ct);
 
         var fired = 0;
