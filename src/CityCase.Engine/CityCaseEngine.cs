@@ -12,6 +12,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using NodaTime;
 using NodaTime.Serialization.SystemTextJson;
 using Npgsql;
@@ -32,6 +33,13 @@ public sealed class CitySettings
 
     /// <summary>The PostgreSQL schema that holds CityCase's documents and events.</summary>
     public string Schema { get; set; } = "citycase";
+}
+
+/// <summary>Hands the store to the change feed once both exist.</summary>
+internal sealed class FeedAttachment(CaseChangeFeed feed, IDocumentStore store) : Microsoft.Extensions.Hosting.IHostedService
+{
+    public Task StartAsync(CancellationToken ct) { feed.Attach(store); return Task.CompletedTask; }
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>Wires the event store, projections and command handlers the idiomatic Critter Stack way.</summary>
@@ -75,6 +83,8 @@ public static class CityCaseEngine
                     _ => LimitUnit.WorkingHours,
                 })
                 : null));
+        var feed = new CaseChangeFeed();
+        services.AddSingleton(feed);
         services.AddSingleton<SlaTimekeeper>();
         services.AddHostedService(sp => sp.GetRequiredService<SlaTimekeeper>());
 
@@ -94,11 +104,13 @@ public static class CityCaseEngine
                 opts.Schema.For<CaseView>().UniqueIndex(x => x.Number);
 
                 opts.Storage.ExtendedSchemaObjects.Add(CaseNumbers.Table(city.Schema));
+                opts.Listeners.Add(feed);
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             .IntegrateWithWolverine();
         services.AddHostedService<ReferenceDataPublisher>();
+        services.AddSingleton<IHostedService>(sp => new FeedAttachment(feed, sp.GetRequiredService<IDocumentStore>()));
 
         return services;
     }

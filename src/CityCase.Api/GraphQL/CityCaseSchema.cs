@@ -38,6 +38,7 @@ public sealed class CityCaseSchema : Schema
     {
         Query = new QueryType();
         Mutation = new MutationType();
+        Subscription = new SubscriptionType();
     }
 }
 

@@ -52,6 +52,11 @@ public static class GraphQLHttpEndpoint
 
     private static async Task HandleGet(HttpContext http, IGraphQLTextSerializer serializer)
     {
+        if (http.WebSockets.IsWebSocketRequest)
+        {
+            await GraphQLWebSocketSession.Accept(http, serializer);
+            return;
+        }
         Inputs? variables = null;
         if (http.Request.Query.TryGetValue("variables", out var variablesText) && !string.IsNullOrEmpty(variablesText))
         {

@@ -57,6 +57,7 @@ public static class CityCaseApp
         if (cluster is not null)
             app.Lifetime.ApplicationStopped.Register(() => cluster.DisposeAsync().AsTask().GetAwaiter().GetResult());
 
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseAuthentication();
         app.MapGraphQLHttp("/graphql");
         app.MapHealthChecks("/health");

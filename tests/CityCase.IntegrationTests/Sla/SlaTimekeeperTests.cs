@@ -121,6 +121,25 @@ public sealed class SlaTimekeeperTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_supervisor_subscribed_with_graphql_ws_is_pushed_the_light()
+    {
+        var id = await Report();
+        await using var ws = await Subscriptions.GraphQLWsClient.Start(_http.BaseAddress!, CityCaseServer.Token("supervisor"),
+            "subscription { slaAlerts { caseId caseNumber stage level dueAt } }");
+        await ws.WaitFor("CONNECTED");
+        await Task.Delay(500); // the subscribe message follows the ack
+
+        AdvanceTo(9, 25);
+        await Tick();
+
+        var next = await ws.WaitFor("NEXT");
+        Assert.Contains(id, next);
+        Assert.Contains("\"stage\":\"FILING\"", next);
+        Assert.Contains("\"level\":\"YELLOW\"", next);
+        Assert.Contains("\"dueAt\":\"2026-11-24T01:30:00Z\"", next);
+    }
+
+    [Fact]
     public async Task A_timer_due_while_the_server_was_down_fires_once_it_is_back()
     {
         var id = await Report();
