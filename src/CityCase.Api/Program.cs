@@ -28,6 +28,6 @@ switch (args.FirstOrDefault())
 }
 
 var app = await CityCaseApp.BuildAsync(args);
-return await app.RunJasperFxCommands(args);
+return await app.RunJasperFxCommands(HostSwitches.WithoutOurs(args)); // JasperFx refuses flags it does not know
 
 public partial class Program;

@@ -32,6 +32,16 @@ public static class CityCaseApp
             connectionString = cluster.ConnectionString("citycase");
         }
 
+        // `--clock-speed 60`: simulated time for demonstrations, so a person sees lights change within minutes.
+        if (configuration["clock-speed"] is { } speedText)
+        {
+            if (!builder.Environment.IsDevelopment())
+                throw new InvalidOperationException("--clock-speed is for the Development environment only.");
+            if (!double.TryParse(speedText, System.Globalization.CultureInfo.InvariantCulture, out var speed) || speed <= 0)
+                throw new InvalidOperationException($"--clock-speed needs a number above 0 (was '{speedText}').");
+            builder.Services.AddSingleton<NodaTime.IClock>(new CityCase.Engine.Sla.AcceleratedClock(NodaTime.SystemClock.Instance, speed));
+        }
+
         var city = configuration.GetSection("City").Get<CitySettings>() ?? new CitySettings();
         builder.Services.AddCityCaseEngine(connectionString, city);
         builder.Host.UseWolverine(opts =>

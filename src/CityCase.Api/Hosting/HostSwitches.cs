@@ -17,6 +17,20 @@ public static class HostSwitches
         return [.. rest, .. switches];
     }
 
+    /// <summary>CityCase's own switches, read as configuration (e.g. <c>--clock-speed 60</c>).</summary>
+    private static readonly string[] Ours = ["--clock-speed"];
+
+    public static string[] WithoutOurs(string[] args)
+    {
+        var rest = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (Ours.Contains(args[i])) { i++; continue; }
+            rest.Add(args[i]);
+        }
+        return [.. rest];
+    }
+
     public static string[] Only(string[] args) =>
         MoveToEnd(args).SkipWhile(a => !Names.Contains(a)).Select(a => a == "-e" ? "--environment" : a).ToArray();
 }
