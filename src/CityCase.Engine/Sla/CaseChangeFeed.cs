@@ -25,6 +25,9 @@ public sealed class CaseChangeFeed : DocumentSessionListenerBase, IDisposable
     public IObservable<CaseView> Changes => _changes.AsObservable();
     public IObservable<SlaAlert> Alerts => _alerts.AsObservable();
 
+    /// <summary>Whether anyone listens for lights now (lets a test know its subscription has arrived).</summary>
+    public bool HasAlertSubscribers => _alerts.HasObservers;
+
     /// <summary>Set once the store exists (the listener is registered while the store is being configured).</summary>
     public void Attach(IDocumentStore store) => _store = store;
 

@@ -127,7 +127,9 @@ public sealed class SlaTimekeeperTests : IAsyncLifetime
         await using var ws = await Subscriptions.GraphQLWsClient.Start(_http.BaseAddress!, CityCaseServer.Token("supervisor"),
             "subscription { slaAlerts { caseId caseNumber stage level dueAt } }");
         await ws.WaitFor("CONNECTED");
-        await Task.Delay(500); // the subscribe message follows the ack
+        var feed = _app!.Services.GetRequiredService<CaseChangeFeed>();
+        for (var i = 0; i < 200 && !feed.HasAlertSubscribers; i++) await Task.Delay(25); // the subscribe message follows the ack
+        Assert.True(feed.HasAlertSubscribers, ws.Output);
 
         AdvanceTo(9, 25);
         await Tick();
