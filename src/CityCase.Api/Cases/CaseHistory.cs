@@ -53,6 +53,22 @@ public static class CaseHistoryQueries
             });
     }
 
+    public static void AddCaseAsOfQueries(this ObjectGraphType query)
+    {
+        query.Field<CaseType>("caseAsOf")
+            .Description("The case as it stood at that moment, replayed from its events (time travel); null before it was reported.")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .Argument<NonNullGraphType<InstantGraphType>>("at")
+            .ResolveAsync(async context =>
+            {
+                context.RequireActor();
+                var id = CaseQueries.ParseCaseId(context.GetArgument<string>("id"), "id");
+                var at = context.GetArgument<Instant>("at");
+                return await context.Service<IQuerySession>().Events.AggregateStreamAsync<CityCase.Engine.Cases.CaseView>(
+                    id, timestamp: at.ToDateTimeOffset(), token: context.CancellationToken);
+            });
+    }
+
     public static CaseHistoryEntry ToEntry(IEvent e) => new(
         e.Sequence, e.Version, e.EventType.Name, Instant.FromDateTimeOffset(e.Timestamp),
         (e.Data as ICaseEvent)?.By, JsonSerializer.Serialize(e.Data, e.EventType, Json));

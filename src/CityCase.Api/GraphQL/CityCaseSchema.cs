@@ -16,6 +16,7 @@ public sealed class QueryType : ObjectGraphType
         Name = "Query";
         this.AddCaseQueries();
         this.AddCaseHistoryQueries();
+        this.AddCaseAsOfQueries();
         this.AddDuplicateCandidateQueries();
         this.AddReferenceQueries();
         this.AddSlaQueries();

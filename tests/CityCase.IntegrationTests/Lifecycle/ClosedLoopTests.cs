@@ -55,6 +55,17 @@ public sealed class ClosedLoopTests(CityCaseServer server) : IClassFixture<CityC
         Assert.Equal(Enumerable.Range(1, history.Count).Select(v => (long)v), history.Select(e => e!["version"]!.GetValue<long>()));
         Assert.True(history.Select(e => e!["sequence"]!.GetValue<long>()).Order().SequenceEqual(history.Select(e => e!["sequence"]!.GetValue<long>())));
         Snapshot.Match(Normalize(history, id, number));
+
+        // Time travel: the case as it stood just after the first dispatch, and before it existed.
+        var firstDispatch = history.First(e => e!["type"]!.GetValue<string>() == "CaseDispatched")!["timestamp"]!.GetValue<string>();
+        var asOf = await server.PostGraphQL("query($id: ID!, $at: Instant!) { caseAsOf(id: $id, at: $at) { status departmentCode returns } }",
+            new { id, at = firstDispatch }, c.Auditor);
+        Assert.True(asOf.Errors is null, asOf.ToString());
+        Assert.Equal(("DISPATCHED", "D07", 0), (asOf.Data!["caseAsOf"]!["status"]!.GetValue<string>(),
+            asOf.Data["caseAsOf"]!["departmentCode"]!.GetValue<string>(), asOf.Data["caseAsOf"]!["returns"]!.GetValue<int>()));
+        var before = await server.PostGraphQL("query($id: ID!) { caseAsOf(id: $id, at: \"2020-01-01T00:00:00Z\") { status } }",
+            new { id }, c.Auditor);
+        Assert.Null(before.Data!["caseAsOf"]);
     }
 
     /// <summary>What an auditor reads, without what differs from run to run (ids, numbers, times).</summary>
