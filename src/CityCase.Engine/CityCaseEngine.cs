@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CityCase.Domain.Cases;
 using CityCase.Engine.Cases;
+using CityCase.Engine.Audit;
 using CityCase.Engine.Intake;
 using CityCase.Engine.Lifecycle;
 using CityCase.Engine.Sla;
@@ -109,6 +110,8 @@ public static class CityCaseEngine
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             .IntegrateWithWolverine();
+        services.AddSingleton<AuditChain>();
+        services.AddHostedService<AuditChainInstaller>(); // after Marten's own start-up has made mt_events
         services.AddHostedService<ReferenceDataPublisher>();
         services.AddSingleton<IHostedService>(sp => new FeedAttachment(feed, sp.GetRequiredService<IDocumentStore>()));
 

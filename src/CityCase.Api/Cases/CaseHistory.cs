@@ -30,6 +30,18 @@ public sealed class CaseHistoryEntryType : ObjectGraphType<CaseHistoryEntry>
     }
 }
 
+public sealed class AuditChainResultType : ObjectGraphType<CityCase.Engine.Audit.AuditChainResult>
+{
+    public AuditChainResultType()
+    {
+        Name = "AuditChainResult";
+        Field(x => x.Intact);
+        Field(x => x.CheckedEvents);
+        Field<LongGraphType>("firstBrokenVersion").Resolve(c => c.Source.FirstBrokenVersion);
+        Field(x => x.Problem, nullable: true);
+    }
+}
+
 public static class CaseHistoryQueries
 {
     private static readonly JsonSerializerOptions Json = CityCaseEngine.ConfigureJson(new JsonSerializerOptions
@@ -55,6 +67,17 @@ public static class CaseHistoryQueries
 
     public static void AddCaseAsOfQueries(this ObjectGraphType query)
     {
+        query.Field<AuditChainResultType>("auditChain")
+            .Description("Whether the case's recorded history is intact: every event re-hashed and checked against its chain.")
+            .Argument<NonNullGraphType<IdGraphType>>("caseId")
+            .ResolveAsync(async context =>
+            {
+                context.RequireActor();
+                var id = CaseQueries.ParseCaseId(context.GetArgument<string>("caseId"), "caseId");
+                return await context.Service<CityCase.Engine.Audit.AuditChain>().VerifyAsync(id, context.CancellationToken)
+                       ?? throw new DomainException(ErrorCodes.NotFound, $"No case has id {id}.");
+            });
+
         query.Field<CaseType>("caseAsOf")
             .Description("The case as it stood at that moment, replayed from its events (time travel); null before it was reported.")
             .Argument<NonNullGraphType<IdGraphType>>("id")
