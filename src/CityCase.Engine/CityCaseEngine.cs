@@ -32,6 +32,9 @@ public sealed class CitySettings
     /// <summary>The folder holding the city's reference data (grids, categories, departments, dispatch rules).</summary>
     public string ReferenceDirectory { get; set; } = "reference";
 
+    /// <summary>The stage clocks' limits (disposal limits come from the category catalogue).</summary>
+    public SlaLimitSettings Sla { get; set; } = new();
+
     /// <summary>The PostgreSQL schema that holds CityCase's documents and events.</summary>
     public string Schema { get; set; } = "citycase";
 }
@@ -41,6 +44,18 @@ internal sealed class FeedAttachment(CaseChangeFeed feed, IDocumentStore store) 
 {
     public Task StartAsync(CancellationToken ct) { feed.Attach(store); return Task.CompletedTask; }
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}
+
+/// <summary>The <c>City:Sla</c> section: a city's own time limits for the stage clocks (domain.md's published examples by default).</summary>
+public sealed class SlaLimitSettings
+{
+    public double FilingWorkingHours { get; set; } = 0.5;
+    public double DispatchWorkingHours { get; set; } = 0.5;
+    public double UrgentDispatchWorkingHours { get; set; } = 10.0 / 60;
+    public double SigningWorkingHours { get; set; } = 1;
+    public double VerificationWorkingHours { get; set; } = 1;
+    public double ClosingWorkingHours { get; set; } = 1;
+    public double CitizenWorkingDays { get; set; } = 5;
 }
 
 /// <summary>Wires the event store, projections and command handlers the idiomatic Critter Stack way.</summary>
@@ -83,7 +98,16 @@ public static class CityCaseEngine
                     TimeLimitUnit.NaturalHours => LimitUnit.NaturalHours,
                     _ => LimitUnit.WorkingHours,
                 })
-                : null));
+                : null)
+        {
+            Filing = new Limit(city.Sla.FilingWorkingHours, LimitUnit.WorkingHours),
+            DispatchNormal = new Limit(city.Sla.DispatchWorkingHours, LimitUnit.WorkingHours),
+            DispatchUrgent = new Limit(city.Sla.UrgentDispatchWorkingHours, LimitUnit.WorkingHours),
+            Signing = new Limit(city.Sla.SigningWorkingHours, LimitUnit.WorkingHours),
+            Verification = new Limit(city.Sla.VerificationWorkingHours, LimitUnit.WorkingHours),
+            Closing = new Limit(city.Sla.ClosingWorkingHours, LimitUnit.WorkingHours),
+            Citizen = new Limit(city.Sla.CitizenWorkingDays, LimitUnit.WorkingDays),
+        });
         var feed = new CaseChangeFeed();
         services.AddSingleton(feed);
         services.AddSingleton<SlaTimekeeper>();
