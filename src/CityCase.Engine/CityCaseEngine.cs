@@ -126,7 +126,8 @@ public static class CityCaseEngine
                 opts.Projections.Add<CaseWriteModelProjection>(ProjectionLifecycle.Live);
                 opts.Projections.Add<SlaTimerProjection>(ProjectionLifecycle.Inline);
                 opts.Schema.For<SlaTimer>().Index(x => x.YellowAtMs).Index(x => x.DeadlineMs);
-                opts.Schema.For<CaseView>().UniqueIndex(x => x.Number);
+                opts.Schema.For<CaseView>().UniqueIndex(x => x.Number)
+                    .Index(x => x.DepartmentCode).Index(x => x.QueueKey).Index(x => x.StreetCode).Index(x => x.GridCode);
 
                 opts.Storage.ExtendedSchemaObjects.Add(CaseNumbers.Table(city.Schema));
                 opts.Listeners.Add(feed);

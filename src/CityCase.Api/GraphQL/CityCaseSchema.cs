@@ -17,6 +17,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddCaseQueries();
         this.AddCaseHistoryQueries();
         this.AddCaseAsOfQueries();
+        this.AddCaseConnectionQueries();
         this.AddDuplicateCandidateQueries();
         this.AddReferenceQueries();
         this.AddSlaQueries();

@@ -76,6 +76,12 @@ public sealed class CaseView
     public Actor RecordedBy { get; set; } = new("", "", "");
     public CaseTimeline Timeline { get; set; } = new();
     public List<CaseClockView> Clocks { get; set; } = [];
+
+    /// <summary>
+    /// The dispatch queue's order in one sortable string: urgent first, then the soonest disposal
+    /// deadline, then the case number. Stored (and indexed) so a page is one range scan.
+    /// </summary>
+    public string QueueKey { get; set; } = "";
     public Instant ReportedAt { get; set; }
     public Instant UpdatedAt { get; set; }
     public int Version { get; set; }
@@ -212,6 +218,8 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
     {
         if (lastEvent.Data is ICaseEvent e) view.UpdatedAt = e.At;
         view.IsOpen = view.Status.IsOpen();
+        var disposalDue = view.Clocks.FirstOrDefault(c => c.Clock == ClockKind.Disposal)?.Deadline.ToUnixTimeMilliseconds() ?? long.MaxValue / 1000;
+        view.QueueKey = $"{(view.Urgency == Urgency.Urgent ? 0 : 1)}:{disposalDue:D16}:{view.Number}";
         return view;
     }
 }

@@ -1,0 +1,96 @@
+using System.Text;
+using CityCase.Api.GraphQL;
+using CityCase.Domain;
+using CityCase.Domain.Cases;
+using CityCase.Engine.Cases;
+using GraphQL;
+using GraphQL.Types;
+using Marten;
+
+namespace CityCase.Api.Cases;
+
+/// <summary>A Relay connection page of cases.</summary>
+public sealed record CaseConnection(IReadOnlyList<CaseEdge> Edges, bool HasNextPage, string? EndCursor)
+{
+    public static CaseConnection From(IReadOnlyList<CaseView> fetched, int first, Func<CaseView, string> key)
+    {
+        var page = fetched.Take(first).Select(v => new CaseEdge(v, Cursor(key(v)))).ToList();
+        return new CaseConnection(page, fetched.Count > first, page.LastOrDefault()?.Cursor);
+    }
+
+    public static string Cursor(string key) => Convert.ToBase64String(Encoding.UTF8.GetBytes(key));
+
+    public static string? Key(string? cursor)
+    {
+        if (cursor is null) return null;
+        try { return Encoding.UTF8.GetString(Convert.FromBase64String(cursor)); }
+        catch (FormatException) { throw new ValidationFailedException($"after '{cursor}' is not a cursor from this list"); }
+    }
+}
+
+public sealed record CaseEdge(CaseView Node, string Cursor);
+
+public sealed class CaseEdgeType : ObjectGraphType<CaseEdge>
+{
+    public CaseEdgeType()
+    {
+        Name = "CaseEdge";
+        Field<NonNullGraphType<CaseType>>("node").Resolve(c => c.Source.Node);
+        Field(x => x.Cursor);
+    }
+}
+
+public sealed class PageInfoType : ObjectGraphType<CaseConnection>
+{
+    public PageInfoType()
+    {
+        Name = "PageInfo";
+        Field(x => x.HasNextPage);
+        Field(x => x.EndCursor, nullable: true);
+    }
+}
+
+public sealed class CaseConnectionType : ObjectGraphType<CaseConnection>
+{
+    public CaseConnectionType()
+    {
+        Name = "CaseConnection";
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseEdgeType>>>>("edges").Resolve(c => c.Source.Edges);
+        Field<NonNullGraphType<PageInfoType>>("pageInfo").Resolve(c => c.Source);
+    }
+}
+
+public static class CaseConnectionQueries
+{
+    public const int MaxPage = 100;
+
+    public static void AddCaseConnectionQueries(this ObjectGraphType query)
+    {
+        query.Field<NonNullGraphType<CaseConnectionType>>("dispatchQueue")
+            .Description("A department's open cases, urgent first, then the soonest disposal deadline; Relay paging (keyset: stable while cases change).")
+            .Argument<NonNullGraphType<StringGraphType>>("departmentCode")
+            .Argument<IntGraphType>("first")
+            .Argument<StringGraphType>("after")
+            .ResolveAsync(async context =>
+            {
+                var actor = context.RequireActor();
+                var department = context.GetArgument<string>("departmentCode");
+                if (actor.Role == Roles.Department && actor.Department != department)
+                    throw new DomainException(ErrorCodes.Forbidden, $"dispatchQueue: you see department {actor.Department}'s queue, not {department}'s");
+                var first = PageSize(context.GetArgument<int?>("first"));
+                var after = CaseConnection.Key(context.GetArgument<string?>("after")) ?? "";
+                var fetched = await context.Service<IQuerySession>().Query<CaseView>()
+                    .Where(v => v.IsOpen && v.DepartmentCode == department && v.QueueKey.CompareTo(after) > 0)
+                    .OrderBy(v => v.QueueKey).Take(first + 1)
+                    .ToListAsync(context.CancellationToken);
+                return CaseConnection.From(fetched, first, v => v.QueueKey);
+            });
+    }
+
+    private static int PageSize(int? first) => first switch
+    {
+        null => 20,
+        < 1 or > MaxPage => throw new ValidationFailedException($"first must be from 1 to {MaxPage} (was {first})"),
+        _ => first.Value,
+    };
+}
