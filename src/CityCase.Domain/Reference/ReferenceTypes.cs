@@ -3,12 +3,14 @@ using NetTopologySuite.Geometries;
 
 namespace CityCase.Domain.Reference;
 
+/// <summary>部件 (a component: a thing the city owns, such as a manhole cover) or 事件 (an event, such as exposed rubbish).</summary>
 public enum CategoryKind
 {
     Component,
     Event,
 }
 
+/// <summary>How a time limit is counted: on the business calendar (working hours or days) or on the wall clock.</summary>
 public enum TimeLimitUnit
 {
     WorkingHours,
@@ -16,10 +18,24 @@ public enum TimeLimitUnit
     NaturalHours,
 }
 
-/// <summary>A time limit as a city publishes it: "5 working hours", "1 working day", "2 hours".</summary>
+/// <summary>A time limit as a city publishes it: "5 working hours", "1 working day", "2 hours" (natural time).</summary>
 public sealed record TimeLimit(int Amount, TimeLimitUnit Unit);
 
-/// <summary>A unit grid (单元网格): the smallest area an inspector patrols.</summary>
+/// <summary>A WGS 84 point: longitude (east) and latitude (north) in degrees.</summary>
+public readonly record struct GeoPoint(double Longitude, double Latitude)
+{
+    /// <summary>The longitude, under the name NetTopologySuite gives it.</summary>
+    public double X => Longitude;
+
+    /// <summary>The latitude, under the name NetTopologySuite gives it.</summary>
+    public double Y => Latitude;
+}
+
+/// <summary>
+/// A unit grid (单元网格): the smallest area an inspector patrols, roughly 10,000 m². Its 15-digit code is the
+/// 6-digit division, the 3-digit street, the 3-digit community and the 3-digit grid sequence, so
+/// <see cref="StreetCode"/> and <see cref="CommunityCode"/> are the code's first 9 and 12 digits.
+/// </summary>
 public sealed record Grid(
     string Code,
     string Name,
@@ -29,11 +45,24 @@ public sealed record Grid(
     string CommunityName,
     Polygon Polygon)
 {
-    public Point Centroid => Polygon.Centroid;
+    /// <summary>The polygon's centre of mass (longitude, latitude).</summary>
+    public GeoPoint Centroid
+    {
+        get
+        {
+            var centroid = Polygon.Centroid;
+            return new GeoPoint(centroid.X, centroid.Y);
+        }
+    }
+
+    /// <summary>Where a case in this grid stands: grid, community and street.</summary>
     public CasePlace Place => new(Code, CommunityCode, StreetCode);
 }
 
-/// <summary>A minor class of the category catalogue, with its limits and default department.</summary>
+/// <summary>
+/// A minor class (小类) of the category catalogue, with its limits and default department. The 4-digit code is
+/// the major class (大类, 2 digits) followed by the minor class (2 digits); a code is unique across the catalogue.
+/// </summary>
 public sealed record Category(
     string Code,
     string Name,
@@ -43,18 +72,31 @@ public sealed record Category(
     string DefaultDepartmentCode,
     IReadOnlyDictionary<Urgency, TimeLimit> DisposalLimits,
     string FilingCondition,
-    string ClosingCondition);
+    string ClosingCondition)
+{
+    /// <summary>The major class (大类): the code's first two digits.</summary>
+    public string MajorCode => Code[..2];
 
+    /// <summary>The disposal limit (处置时限) for a case of this class filed at the given urgency.</summary>
+    public TimeLimit DisposalLimit(Urgency urgency) => DisposalLimits[urgency];
+}
+
+/// <summary>A department (专业部门) that disposes of cases.</summary>
 public sealed record Department(string Code, string Name, string NameEn);
 
-/// <summary>Category (optionally on one street) to department.</summary>
+/// <summary>Category (on one street when <see cref="StreetCode"/> is given, else everywhere) to department.</summary>
 public sealed record DispatchRule(string CategoryCode, string? StreetCode, string DepartmentCode);
 
 /// <summary>A reference file that cannot be used; the message names the file, the entry and the problem.</summary>
 public sealed class ReferenceDataException(string file, string entry, string problem)
     : Exception($"{file}: {entry}: {problem}")
 {
+    /// <summary>The file's name, e.g. <c>grids.geojson</c>.</summary>
     public string File { get; } = file;
+
+    /// <summary>The entry at fault, e.g. <c>grid 310101001001001</c>, <c>rules[2]</c>, or <c>(file)</c> for the whole file.</summary>
     public string Entry { get; } = entry;
+
+    /// <summary>What is wrong, in words a person who edits the file understands.</summary>
     public string Problem { get; } = problem;
 }

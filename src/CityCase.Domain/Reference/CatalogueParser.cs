@@ -1,0 +1,118 @@
+using CityCase.Domain.Cases;
+
+namespace CityCase.Domain.Reference;
+
+/// <summary>Reads departments.json, categories.json and dispatch-rules.json.</summary>
+internal static class CatalogueParser
+{
+    public static List<Department> Departments(string text)
+    {
+        const string file = ReferenceData.DepartmentsFile;
+        var result = new List<Department>();
+        var codes = new HashSet<string>(StringComparer.Ordinal);
+        var items = ReferenceJson.List(ReferenceJson.Root(file, text), file, "departments", "departments");
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = new JsonEntry(file, $"departments[{i}]", items[i]);
+            var code = item.Text("code");
+            item.Rename($"department {code}");
+            item.OnlyFields("code", "name", "nameEn");
+            if (code.Any(char.IsWhiteSpace)) throw item.Error("the code must not contain spaces");
+            if (!codes.Add(code)) throw item.Error("the code is used twice");
+            result.Add(new Department(code, item.Text("name"), item.OptionalText("nameEn") ?? ""));
+        }
+        return result;
+    }
+
+    public static List<Category> Categories(string text, IReadOnlySet<string> departments)
+    {
+        const string file = ReferenceData.CategoriesFile;
+        var result = new List<Category>();
+        var codes = new HashSet<string>(StringComparer.Ordinal);
+        var majors = new Dictionary<string, Category>(StringComparer.Ordinal);
+        var items = ReferenceJson.List(ReferenceJson.Root(file, text), file, "categories", "categories");
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = new JsonEntry(file, $"categories[{i}]", items[i]);
+            var code = item.Text("code");
+            item.Rename($"category {code}");
+            item.OnlyFields("code", "name", "nameEn", "kind", "majorName", "defaultDepartmentCode", "disposalLimit",
+                "filingCondition", "closingCondition");
+            if (!CategoryCodes.IsWellFormed(code))
+                throw item.Error("the code must be 4 digits (major class 2, minor class 2)");
+            if (!codes.Add(code)) throw item.Error("the code is used twice");
+
+            var name = item.Text("name");
+            var kind = item.Enum<CategoryKind>("kind");
+            var majorName = item.Text("majorName");
+            var department = item.Text("defaultDepartmentCode");
+            if (!departments.Contains(department))
+                throw item.Error($"defaultDepartmentCode '{department}' is not in {ReferenceData.DepartmentsFile}");
+            var limits = DisposalLimits(item.Object("disposalLimit"));
+            var category = new Category(code, name, item.OptionalText("nameEn") ?? "", kind, majorName, department, limits,
+                item.Text("filingCondition"), item.Text("closingCondition"));
+
+            // One major class (大类) has one kind and one name: 0101 and 0102 are both 公用设施 components.
+            if (majors.TryGetValue(category.MajorCode, out var first))
+            {
+                if (first.Kind != kind)
+                    throw item.Error($"major class {category.MajorCode} is {Naming.ScreamingSnake(first.Kind.ToString())} in " +
+                                     $"category {first.Code} but {Naming.ScreamingSnake(kind.ToString())} here");
+                if (first.MajorName != majorName)
+                    throw item.Error($"major class {category.MajorCode} is named '{first.MajorName}' in category {first.Code} " +
+                                     $"but majorName is '{majorName}' here");
+            }
+            else majors.Add(category.MajorCode, category);
+            result.Add(category);
+        }
+        return result;
+    }
+
+    /// <summary><c>{ "normal": {"amount": 5, "unit": "WORKING_HOURS"}, "urgent": {...} }</c>: one limit per urgency, each given.</summary>
+    private static Dictionary<Urgency, TimeLimit> DisposalLimits(JsonEntry limits)
+    {
+        var byName = System.Enum.GetValues<Urgency>().ToDictionary(u => u.ToString().ToLowerInvariant());
+        foreach (var (name, _) in limits.Node)
+            if (!byName.ContainsKey(name))
+                throw limits.Error($"urgency '{name}' is not one of {string.Join(", ", byName.Keys)}");
+
+        var result = new Dictionary<Urgency, TimeLimit>();
+        foreach (var (name, urgency) in byName)
+        {
+            var limit = limits.Object(name);
+            limit.OnlyFields("amount", "unit");
+            result[urgency] = new TimeLimit(limit.PositiveWholeNumber("amount"), limit.Enum<TimeLimitUnit>("unit"));
+        }
+        return result;
+    }
+
+    public static List<DispatchRule> Rules(string text, IReadOnlySet<string> categories, IReadOnlySet<string> departments,
+        IReadOnlySet<string> streets)
+    {
+        const string file = ReferenceData.RulesFile;
+        var result = new List<DispatchRule>();
+        var covered = new Dictionary<(string, string?), int>();
+        var items = ReferenceJson.List(ReferenceJson.Root(file, text), file, "rules", "rules");
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = new JsonEntry(file, $"rules[{i}]", items[i]);
+            item.OnlyFields("categoryCode", "streetCode", "departmentCode");
+            var category = item.Text("categoryCode");
+            var street = item.OptionalText("streetCode");
+            var department = item.Text("departmentCode");
+            if (!categories.Contains(category))
+                throw item.Error($"categoryCode '{category}' is not in {ReferenceData.CategoriesFile}");
+            if (street is not null && (street.Length != 9 || !street.All(char.IsAsciiDigit)))
+                throw item.Error($"streetCode '{street}' must be 9 digits (division 6, street 3)");
+            if (street is not null && !streets.Contains(street))
+                throw item.Error($"streetCode '{street}' is not the street of any grid in {ReferenceData.GridsFile}");
+            if (!departments.Contains(department))
+                throw item.Error($"departmentCode '{department}' is not in {ReferenceData.DepartmentsFile}");
+            if (!covered.TryAdd((category, street), i))
+                throw item.Error($"rules[{covered[(category, street)]}] already covers category {category} " +
+                                 (street is null ? "on every street" : $"on street {street}"));
+            result.Add(new DispatchRule(category, street, department));
+        }
+        return result;
+    }
+}
