@@ -30,6 +30,37 @@ public sealed record CaseConnection(IReadOnlyList<CaseEdge> Edges, bool HasNextP
 
 public sealed record CaseEdge(CaseView Node, string Cursor);
 
+public sealed class CaseFilter
+{
+    public CaseStatus? Status { get; set; }
+    public string? DepartmentCode { get; set; }
+    public string? GridCode { get; set; }
+    public string? CommunityCode { get; set; }
+    public string? StreetCode { get; set; }
+    public string? CategoryCode { get; set; }
+    public CaseSource? Source { get; set; }
+    public NodaTime.Instant? ReportedFrom { get; set; }
+    public NodaTime.Instant? ReportedTo { get; set; }
+}
+
+public sealed class CaseFilterInputType : InputObjectGraphType<CaseFilter>
+{
+    public CaseFilterInputType()
+    {
+        Name = "CaseFilter";
+        Description = "Every field given must match; reportedFrom is inclusive, reportedTo exclusive.";
+        Field<CaseStatusType>("status");
+        Field(x => x.DepartmentCode, nullable: true);
+        Field(x => x.GridCode, nullable: true);
+        Field(x => x.CommunityCode, nullable: true);
+        Field(x => x.StreetCode, nullable: true);
+        Field(x => x.CategoryCode, nullable: true);
+        Field<CaseSourceType>("source");
+        Field<InstantGraphType>("reportedFrom");
+        Field<InstantGraphType>("reportedTo");
+    }
+}
+
 public sealed class CaseEdgeType : ObjectGraphType<CaseEdge>
 {
     public CaseEdgeType()
@@ -84,6 +115,34 @@ public static class CaseConnectionQueries
                     .OrderBy(v => v.QueueKey).Take(first + 1)
                     .ToListAsync(context.CancellationToken);
                 return CaseConnection.From(fetched, first, v => v.QueueKey);
+            });
+    }
+
+    public static void AddCaseFilterQueries(this ObjectGraphType query)
+    {
+        query.Field<NonNullGraphType<CaseConnectionType>>("cases")
+            .Description("Cases matching every given filter, oldest number first; Relay keyset paging.")
+            .Argument<CaseFilterInputType>("filter")
+            .Argument<IntGraphType>("first")
+            .Argument<StringGraphType>("after")
+            .ResolveAsync(async context =>
+            {
+                context.RequireActor();
+                var f = context.GetArgument<CaseFilter?>("filter") ?? new CaseFilter();
+                var first = PageSize(context.GetArgument<int?>("first"));
+                var after = CaseConnection.Key(context.GetArgument<string?>("after")) ?? "";
+                IQueryable<CaseView> q = context.Service<IQuerySession>().Query<CaseView>().Where(v => v.Number.CompareTo(after) > 0);
+                if (f.Status is { } status) q = q.Where(v => v.Status == status);
+                if (f.DepartmentCode is { } department) q = q.Where(v => v.DepartmentCode == department);
+                if (f.GridCode is { } grid) q = q.Where(v => v.GridCode == grid);
+                if (f.CommunityCode is { } community) q = q.Where(v => v.CommunityCode == community);
+                if (f.StreetCode is { } street) q = q.Where(v => v.StreetCode == street);
+                if (f.CategoryCode is { } category) q = q.Where(v => v.CategoryCode == category);
+                if (f.Source is { } source) q = q.Where(v => v.Source == source);
+                if (f.ReportedFrom is { } from) { var ms = from.ToUnixTimeMilliseconds(); q = q.Where(v => v.ReportedAtMs >= ms); }
+                if (f.ReportedTo is { } to) { var ms = to.ToUnixTimeMilliseconds(); q = q.Where(v => v.ReportedAtMs < ms); }
+                var fetched = await q.OrderBy(v => v.Number).Take(first + 1).ToListAsync(context.CancellationToken);
+                return CaseConnection.From(fetched, first, v => v.Number);
             });
     }
 

@@ -18,6 +18,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddCaseHistoryQueries();
         this.AddCaseAsOfQueries();
         this.AddCaseConnectionQueries();
+        this.AddCaseFilterQueries();
         this.AddDuplicateCandidateQueries();
         this.AddReferenceQueries();
         this.AddSlaQueries();

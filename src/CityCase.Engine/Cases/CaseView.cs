@@ -83,6 +83,10 @@ public sealed class CaseView
     /// </summary>
     public string QueueKey { get; set; } = "";
     public Instant ReportedAt { get; set; }
+
+    /// <summary>ReportedAt in Unix milliseconds, for range filters (Marten's LINQ compares numbers, not Instants).</summary>
+    public long ReportedAtMs { get; set; }
+
     public Instant UpdatedAt { get; set; }
     public int Version { get; set; }
 }
@@ -106,6 +110,7 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
         Sensor = e.Sensor,
         RecordedBy = e.RecordedBy,
         ReportedAt = e.ReportedAt,
+        ReportedAtMs = e.ReportedAt.ToUnixTimeMilliseconds(),
         UpdatedAt = e.ReportedAt,
         Timeline = new CaseTimeline { ReportedAt = e.ReportedAt },
     };
