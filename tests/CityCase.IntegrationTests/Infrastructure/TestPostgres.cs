@@ -13,6 +13,7 @@ public static class TestPostgres
 
     private static readonly Lazy<Task<LocalPostgresCluster>> Cluster = new(async () =>
     {
+        RemoveClustersOfEndedRuns();
         var cluster = await LocalPostgresCluster.StartAsync(DataDirectory, durable: false);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
@@ -23,6 +24,17 @@ public static class TestPostgres
     });
 
     public static Task<LocalPostgresCluster> Instance => Cluster.Value;
+
+    /// <summary>A test host may end before ProcessExit cleans up: remove folders whose run has ended.</summary>
+    private static void RemoveClustersOfEndedRuns()
+    {
+        foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), "citycase-tests-*"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir)["citycase-tests-".Length..], out var pid) || pid == Environment.ProcessId) continue;
+            if (Directory.Exists($"/proc/{pid}")) continue; // still running
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
 
     /// <summary>A fresh, empty database; returns its connection string.</summary>
     public static async Task<string> CreateDatabaseAsync(string prefix)
