@@ -91,7 +91,8 @@ public static class CaseClocks
             {
                 var deadline = disposal.Limit.Unit == LimitUnit.NaturalHours
                     ? disposal.Deadline + Duration.FromHours(x.ExtraWorkingHours)
-                    : policy.Calendar.AddWorkingTime(disposal.Deadline, Duration.FromMinutes(Math.Round(x.ExtraWorkingHours * 60)));
+                    : policy.Calendar.AddWorkingTime(disposal.Deadline,
+                        policy.Calendar.LimitAsWorkingTime(x.ExtraWorkingHours, LimitUnit.WorkingHours));
                 yield return new ClockDeadlineMoved(id, ClockKind.Disposal, disposal.YellowAt, deadline,
                     $"extension of {x.ExtraWorkingHours} working hours", Timekeeper, now);
                 break;
@@ -130,10 +131,7 @@ public static class CaseClocks
 
     public static ClockStarted Started(Guid caseId, ClockKind clock, Limit limit, Instant start, BusinessCalendar calendar)
     {
-        var deadline = calendar.Deadline(start, limit.Amount, limit.Unit);
-        var yellowAt = limit.Unit == LimitUnit.NaturalHours
-            ? start + Duration.FromMinutes(Math.Round((deadline - start).TotalMinutes * SlaLights.YellowShare))
-            : calendar.AddWorkingTime(start, SlaLights.YellowMark(calendar.WorkingTimeBetween(start, deadline)));
+        var (yellowAt, deadline) = SlaLights.Schedule(calendar, start, limit);
         return new ClockStarted(caseId, clock, start, yellowAt, deadline, limit, Timekeeper, start);
     }
 
