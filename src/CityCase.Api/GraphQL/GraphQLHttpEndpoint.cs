@@ -97,20 +97,9 @@ public static class GraphQLHttpEndpoint
             return;
         }
 
-        var executer = http.RequestServices.GetRequiredService<IDocumentExecuter<ISchema>>();
-        var result = await executer.ExecuteAsync(new ExecutionOptions
+        var result = await Execute(http, request, http.User, new GraphQLUserContext
         {
-            Query = request.Query,
-            OperationName = request.OperationName,
-            Variables = request.Variables,
-            Extensions = request.Extensions,
-            RequestServices = http.RequestServices,
-            User = http.User,
-            UserContext = new GraphQLUserContext
-            {
-                AuthenticationFailure = http.Items[JwtAuthentication.FailureItem] as string,
-            },
-            CancellationToken = http.RequestAborted,
+            AuthenticationFailure = http.Items[JwtAuthentication.FailureItem] as string,
         });
 
         var graphQLResponse = AcceptsGraphQLResponse(http.Request);
@@ -121,6 +110,21 @@ public static class GraphQLHttpEndpoint
             : StatusCodes.Status200OK;
         await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
     }
+
+    /// <summary>Runs one GraphQL request for a user; both transports (HTTP and WebSocket) go through here.</summary>
+    internal static Task<ExecutionResult> Execute(HttpContext http, GraphQLRequest? request,
+        System.Security.Claims.ClaimsPrincipal? user, GraphQLUserContext userContext) =>
+        http.RequestServices.GetRequiredService<IDocumentExecuter<ISchema>>().ExecuteAsync(new ExecutionOptions
+        {
+            Query = request?.Query,
+            OperationName = request?.OperationName,
+            Variables = request?.Variables,
+            Extensions = request?.Extensions,
+            RequestServices = http.RequestServices,
+            User = user,
+            UserContext = userContext,
+            CancellationToken = http.RequestAborted,
+        });
 
     private static bool IsMutation(string query, string? operationName)
     {

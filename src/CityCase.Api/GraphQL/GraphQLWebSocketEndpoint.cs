@@ -113,17 +113,7 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
             await Close(4400, "Invalid message received");
             return;
         }
-        var executer = http.RequestServices.GetRequiredService<IDocumentExecuter<ISchema>>();
-        var result = await executer.ExecuteAsync(new ExecutionOptions
-        {
-            Query = request?.Query,
-            Variables = request?.Variables,
-            OperationName = request?.OperationName,
-            RequestServices = http.RequestServices,
-            User = _user,
-            UserContext = new GraphQLUserContext(),
-            CancellationToken = http.RequestAborted,
-        });
+        var result = await GraphQLHttpEndpoint.Execute(http, request, _user, new GraphQLUserContext());
 
         if (result.Streams is { Count: > 0 } streams)
         {
