@@ -1,5 +1,8 @@
 using System.Text.Json;
+using CityCase.Domain.Assessment;
 using CityCase.Domain.Cases;
+using CityCase.Engine.Assessment;
+using JasperFx.Events.Daemon;
 using CityCase.Engine.Cases;
 using CityCase.Engine.Audit;
 using CityCase.Engine.Intake;
@@ -37,6 +40,31 @@ public sealed class CitySettings
 
     /// <summary>The PostgreSQL schema that holds CityCase's documents and events.</summary>
     public string Schema { get; set; } = "citycase";
+
+    /// <summary>How cases are assessed: the composite score's weights and the hotline's notice limit.</summary>
+    public ScorecardSettings Scorecard { get; set; } = new();
+}
+
+/// <summary>The <c>City:Scorecard</c> section.</summary>
+public sealed class ScorecardSettings
+{
+    /// <summary>The department composite score's weights (they must add up to 100).</summary>
+    public CompositeWeightSettings Weights { get; set; } = new();
+
+    /// <summary>How soon after the call the citizen must be told the case was accepted, in working days.</summary>
+    public double AcceptanceNoticeWorkingDays { get; set; } = 1;
+}
+
+public sealed class CompositeWeightSettings
+{
+    public double DisposalRate { get; set; } = 30;
+    public double OnTimeDisposalRate { get; set; } = 20;
+    public double ReworkRate { get; set; } = 20;
+    public double OverdueRate { get; set; } = 20;
+    public double ExtensionRate { get; set; } = 10;
+
+    public CompositeWeights ToWeights() =>
+        new CompositeWeights(DisposalRate, OnTimeDisposalRate, ReworkRate, OverdueRate, ExtensionRate).Validated();
 }
 
 /// <summary>Hands the store to the change feed once both exist.</summary>
@@ -108,6 +136,13 @@ public static class CityCaseEngine
             Closing = new Limit(city.Sla.ClosingWorkingHours, LimitUnit.WorkingHours),
             Citizen = new Limit(city.Sla.CitizenWorkingDays, LimitUnit.WorkingDays),
         });
+        var weights = city.Scorecard.Weights.ToWeights();
+        services.AddSingleton(weights);
+        var beatsFile = Path.Combine(Path.GetFullPath(city.ReferenceDirectory, AppContext.BaseDirectory), InspectorBeats.File);
+        var assessment = new AssessmentRules(calendar,
+            File.Exists(beatsFile) ? LoadBeats(beatsFile, reference) : new Dictionary<string, string>(),
+            new Limit(city.Scorecard.AcceptanceNoticeWorkingDays, LimitUnit.WorkingDays));
+        services.AddSingleton(assessment);
         var feed = new CaseChangeFeed();
         services.AddSingleton(feed);
         services.AddSingleton<SlaTimekeeper>();
@@ -125,6 +160,14 @@ public static class CityCaseEngine
                 opts.Projections.Add<CaseViewProjection>(ProjectionLifecycle.Inline);
                 opts.Projections.Add<CaseWriteModelProjection>(ProjectionLifecycle.Live);
                 opts.Projections.Add<SlaTimerProjection>(ProjectionLifecycle.Inline);
+                opts.Projections.Add(new ScorecardProjection(assessment), ProjectionLifecycle.Async, ScorecardProjection.Name,
+                    o =>
+                    {
+                        o.DeleteViewTypeOnTeardown<CaseAssessment>();
+                        o.DeleteViewTypeOnTeardown<ScoreBucket>();
+                    });
+                opts.RegisterDocumentType<CaseAssessment>();
+                opts.Schema.For<ScoreBucket>().Index(x => new { x.Kind, x.DayNumber });
                 opts.Schema.For<SlaTimer>().Index(x => x.YellowAtMs).Index(x => x.DeadlineMs);
                 opts.Schema.For<CaseView>().UniqueIndex(x => x.Number)
                     .Index(x => x.DepartmentCode).Index(x => x.QueueKey).Index(x => x.StreetCode).Index(x => x.GridCode);
@@ -134,6 +177,7 @@ public static class CityCaseEngine
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
+            .AddAsyncDaemon(DaemonMode.Solo)
             .IntegrateWithWolverine();
         services.AddSingleton<AuditChain>();
         services.AddHostedService<AuditChainInstaller>(); // after Marten's own start-up has made mt_events
@@ -141,6 +185,18 @@ public static class CityCaseEngine
         services.AddSingleton<IHostedService>(sp => new FeedAttachment(feed, sp.GetRequiredService<IDocumentStore>()));
 
         return services;
+    }
+
+    private static IReadOnlyDictionary<string, string> LoadBeats(string file, ReferenceData reference)
+    {
+        try
+        {
+            return InspectorBeats.Parse(File.ReadAllText(file), reference.GridsByCode);
+        }
+        catch (ReferenceDataException e)
+        {
+            throw new InvalidOperationException($"The reference data in {Path.GetDirectoryName(file)} cannot be used: {e.Message}", e);
+        }
     }
 
     /// <summary>Handlers live in this assembly; every handler that touches Marten runs in one transaction.</summary>

@@ -1,3 +1,4 @@
+using CityCase.Api.Assessment;
 using CityCase.Api.Cases;
 using CityCase.Api.Intake;
 using CityCase.Api.Lifecycle;
@@ -22,6 +23,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddDuplicateCandidateQueries();
         this.AddReferenceQueries();
         this.AddSlaQueries();
+        this.AddAssessmentQueries();
     }
 }
 
