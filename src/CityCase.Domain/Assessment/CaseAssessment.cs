@@ -128,6 +128,7 @@ public sealed record CaseAssessment
         SatisfactionRecorded s => this with { Satisfaction = s.Score },
         ClockStarted c => (c.Clock == ClockKind.Disposal ? this with { DisposalRed = false } : this).WithDeadline(c.Clock, c.Deadline),
         ClockDeadlineMoved m => WithDeadline(m.Clock, m.Deadline),
+        ClockStopped c => WithDeadline(c.Clock, null),
         SlaLightChanged { Clock: ClockKind.Disposal, Light: Light.Red } => this with { DisposalRed = true },
         _ => this,
     };

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -22,6 +24,12 @@ public sealed class CityCaseServer : IAsyncLifetime
     public HttpClient Http { get; private set; } = null!;
     public IServiceProvider Services => _app!.Services;
 
+    /// <summary>A clock of the test's own (a NodaTime FakeClock), instead of the system clock.</summary>
+    public IClock? Clock { get; init; }
+
+    /// <summary>More command-line settings, e.g. <c>--Sla:PollSeconds 0</c>.</summary>
+    public string[] Arguments { get; init; } = [];
+
     public async Task InitializeAsync()
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync("test");
@@ -31,7 +39,11 @@ public sealed class CityCaseServer : IAsyncLifetime
             "--urls", "http://127.0.0.1:0",
             "--ConnectionStrings:Marten", ConnectionString,
             "--Logging:LogLevel:Default", "Warning",
-        ]);
+            .. Arguments,
+        ], builder =>
+        {
+            if (Clock is not null) builder.Services.AddSingleton(Clock);
+        });
         await _app.StartAsync();
         BaseAddress = new Uri(CityCaseApp.ListeningAddresses(_app).Single());
         Http = new HttpClient { BaseAddress = BaseAddress };
