@@ -154,6 +154,8 @@ public static class CityCaseEngine
                 opts.DatabaseSchemaName = city.Schema;
                 opts.Events.DatabaseSchemaName = city.Schema;
                 opts.Events.StreamIdentity = StreamIdentity.AsGuid;
+                opts.Events.MetadataConfig.CorrelationIdEnabled = true; // which request appended the event
+                opts.Events.MetadataConfig.CausationIdEnabled = true;
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase,
                     json => ConfigureJson(json));
 

@@ -12,7 +12,7 @@ using NodaTime;
 namespace CityCase.Api.Cases;
 
 /// <summary>One recorded event of a case, as an auditor reads it.</summary>
-public sealed record CaseHistoryEntry(long Sequence, long Version, string Type, Instant Timestamp, Actor? Actor, string Data);
+public sealed record CaseHistoryEntry(long Sequence, long Version, string Type, Instant Timestamp, Actor? Actor, string? CorrelationId, string Data);
 
 public sealed class CaseHistoryEntryType : ObjectGraphType<CaseHistoryEntry>
 {
@@ -26,6 +26,8 @@ public sealed class CaseHistoryEntryType : ObjectGraphType<CaseHistoryEntry>
         Field<NonNullGraphType<InstantGraphType>>("timestamp").Resolve(c => c.Source.Timestamp)
             .Description("When the event was committed.");
         Field<ActorType>("actor").Resolve(c => c.Source.Actor).Description("Who did it, as the event records.");
+        Field(x => x.CorrelationId, nullable: true)
+            .Description("Ties together the events one request appended: the caller's X-Correlation-Id, or the request's trace id.");
         Field(x => x.Data).Description("The event's data as JSON.");
     }
 }
@@ -94,5 +96,5 @@ public static class CaseHistoryQueries
 
     public static CaseHistoryEntry ToEntry(IEvent e) => new(
         e.Sequence, e.Version, e.EventType.Name, Instant.FromDateTimeOffset(e.Timestamp),
-        (e.Data as ICaseEvent)?.By, JsonSerializer.Serialize(e.Data, e.EventType, Json));
+        (e.Data as ICaseEvent)?.By, e.CorrelationId, JsonSerializer.Serialize(e.Data, e.EventType, Json));
 }

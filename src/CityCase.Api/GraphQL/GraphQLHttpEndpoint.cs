@@ -100,6 +100,7 @@ public static class GraphQLHttpEndpoint
         var result = await Execute(http, request, http.User, new GraphQLUserContext
         {
             AuthenticationFailure = http.Items[JwtAuthentication.FailureItem] as string,
+            CorrelationId = CorrelationIdOf(http),
         });
 
         var graphQLResponse = AcceptsGraphQLResponse(http.Request);
@@ -109,6 +110,18 @@ public static class GraphQLHttpEndpoint
             ? StatusCodes.Status400BadRequest
             : StatusCodes.Status200OK;
         await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
+    }
+
+    public const string CorrelationHeader = "X-Correlation-Id";
+
+    /// <summary>
+    /// The caller's <c>X-Correlation-Id</c> (a call-centre system's call id, say) when it is a short
+    /// printable token; otherwise the request's own trace identifier.
+    /// </summary>
+    internal static string CorrelationIdOf(HttpContext http)
+    {
+        var given = http.Request.Headers[CorrelationHeader].ToString();
+        return given.Length is > 0 and <= 128 && given.All(c => c is > ' ' and < '\u007f') ? given : http.TraceIdentifier;
     }
 
     /// <summary>Runs one GraphQL request for a user; both transports (HTTP and WebSocket) go through here.</summary>

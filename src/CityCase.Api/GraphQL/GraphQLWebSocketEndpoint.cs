@@ -113,7 +113,8 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
             await Close(4400, "Invalid message received");
             return;
         }
-        var result = await GraphQLHttpEndpoint.Execute(http, request, _user, new GraphQLUserContext());
+        var result = await GraphQLHttpEndpoint.Execute(http, request, _user,
+            new GraphQLUserContext { CorrelationId = GraphQLHttpEndpoint.CorrelationIdOf(http) });
 
         if (result.Streams is { Count: > 0 } streams)
         {

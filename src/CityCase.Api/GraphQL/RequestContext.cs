@@ -1,6 +1,7 @@
 using CityCase.Api.Auth;
 using CityCase.Domain;
 using GraphQL;
+using Wolverine;
 
 namespace CityCase.Api.GraphQL;
 
@@ -9,10 +10,21 @@ public sealed class GraphQLUserContext : Dictionary<string, object?>
 {
     /// <summary>Why the bearer token was refused, when one was sent and refused.</summary>
     public string? AuthenticationFailure { get; init; }
+
+    /// <summary>Ties the events a request appends together in the history (Marten's correlation id).</summary>
+    public string? CorrelationId { get; init; }
 }
 
 public static class ResolveFieldContextExtensions
 {
+    /// <summary>The message bus, with the request's correlation id for the events its handlers append.</summary>
+    public static IMessageBus Bus(this IResolveFieldContext context)
+    {
+        var bus = context.Service<IMessageContext>();
+        if ((context.UserContext as GraphQLUserContext)?.CorrelationId is { } correlationId) bus.CorrelationId = correlationId;
+        return bus;
+    }
+
     public static T Service<T>(this IResolveFieldContext context) where T : notnull =>
         context.RequestServices!.GetRequiredService<T>();
 

@@ -179,7 +179,7 @@ public static class IntakeMutations
     }
 
     private static Task<CaseFiled> Send(IResolveFieldContext context, object command) =>
-        context.Service<IMessageBus>().InvokeAsync<CaseFiled>(command, context.CancellationToken);
+        context.Bus().InvokeAsync<CaseFiled>(command, context.CancellationToken);
 
     internal static async Task<CaseView> LoadCase(IResolveFieldContext context, Guid caseId) =>
         await context.Service<IQuerySession>().LoadAsync<CaseView>(caseId, context.CancellationToken)

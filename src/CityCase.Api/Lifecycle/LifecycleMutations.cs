@@ -143,7 +143,7 @@ public static class LifecycleMutations
                 var input = context.GetArgument<Dictionary<string, object?>>("input");
                 var caseId = CaseQueries.ParseCaseId(input.Get<string>("caseId"), "caseId");
                 var envelope = new CaseCommandEnvelope(caseId, input.Get<int?>("expectedVersion"), command(input, actor), actor);
-                await context.Service<IMessageBus>().InvokeAsync<CaseCommandResult>(envelope, context.CancellationToken);
+                await context.Bus().InvokeAsync<CaseCommandResult>(envelope, context.CancellationToken);
                 return new CasePayload(await IntakeMutations.LoadCase(context, caseId));
             });
     }
