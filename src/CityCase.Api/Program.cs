@@ -1,13 +1,14 @@
 using CityCase.Api.Auth;
 using CityCase.Api.GraphQL;
 using CityCase.Api.Hosting;
+using CityCase.Api.Rebuild;
 using JasperFx;
 
 // `dotnet run` puts `--environment Development` before the verb (see RunArguments in the project);
 // host switches go last, so that the verb stands first as JasperFx and our own verbs expect.
 args = HostSwitches.MoveToEnd(args);
 
-// Verbs that need no server come first; everything else (no verb, or JasperFx's own verbs such as
+// Verbs that need no server come first (`rebuild` builds the host but never starts it); everything else (no verb, or JasperFx's own verbs such as
 // `codegen write` and `db-apply`) runs through the host.
 switch (args.FirstOrDefault())
 {
@@ -25,6 +26,8 @@ switch (args.FirstOrDefault())
         else await File.WriteAllTextAsync(output, sdl);
         return 0;
     }
+    case "rebuild":
+        return await RebuildVerb.RunAsync(args[1..]);
 }
 
 var app = await CityCaseApp.BuildAsync(args);

@@ -63,6 +63,7 @@ public static class CityCaseApp
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", timeout: TimeSpan.FromSeconds(5));
 
+        if (cluster is not null) builder.Services.AddSingleton(cluster); // verbs that never start the host stop it themselves
         var app = builder.Build();
         if (cluster is not null)
             app.Lifetime.ApplicationStopped.Register(() => cluster.DisposeAsync().AsTask().GetAwaiter().GetResult());

@@ -1,0 +1,40 @@
+using System.Globalization;
+using CityCase.Api.Hosting;
+using CityCase.Api.LocalPostgres;
+using CityCase.Engine.Rebuild;
+using Marten;
+
+namespace CityCase.Api.Rebuild;
+
+/// <summary>
+/// <c>rebuild</c>: replays every event into every read model (case views, SLA timers, scorecards),
+/// printing progress, against the same database the server would use. Stop the server first.
+/// </summary>
+public static class RebuildVerb
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var app = await CityCaseApp.BuildAsync([.. args, "--Logging:LogLevel:Default", "Warning"]);
+        try
+        {
+            var store = app.Services.GetRequiredService<IDocumentStore>();
+            var lastLine = "";
+            var summary = await ReadModelRebuilder.RebuildAllAsync(store, p =>
+            {
+                var percent = p.HighWaterMark == 0 ? 100 : 100.0 * p.Sequence / p.HighWaterMark;
+                var line = string.Create(CultureInfo.InvariantCulture,
+                    $"{p.ReadModel,-10} {p.Sequence,12:N0} / {p.HighWaterMark:N0} events ({percent,5:F1} %)  {p.Elapsed.TotalSeconds,7:F1} s");
+                if (line != lastLine) Console.WriteLine(line);
+                lastLine = line;
+            });
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Rebuilt {summary.Events:N0} events into {summary.ReadModels} read models in {summary.Elapsed.TotalSeconds:F1} s ({summary.EventsPerSecond:N0} events/s)"));
+            return 0;
+        }
+        finally
+        {
+            if (app.Services.GetService<LocalPostgresCluster>() is { } cluster) await cluster.DisposeAsync();
+            await app.DisposeAsync();
+        }
+    }
+}
