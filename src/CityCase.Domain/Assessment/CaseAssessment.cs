@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Time;
 using NodaTime;
@@ -81,6 +82,7 @@ public sealed record CaseAssessment
     public int? Satisfaction { get; init; }
 
     /// <summary>The dispatch that holds the case now: the last one not sent back.</summary>
+    [JsonIgnore]
     public DispatchFact? Responsible => Dispatches.Count > 0 && !Dispatches[^1].Returned ? Dispatches[^1] : null;
 
     public static CaseAssessment Start(CaseReported e) => new()

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CityCase.Domain.Assessment;
 
 /// <summary>
@@ -34,6 +36,7 @@ public sealed record ScoreCounts
 
     public static readonly ScoreCounts Zero = new();
 
+    [JsonIgnore]
     public bool IsZero => this == Zero;
 
     public ScoreCounts Plus(ScoreCounts o, int sign = 1) => new()
