@@ -169,6 +169,9 @@ public static class CityCaseEngine
                         o.DeleteViewTypeOnTeardown<ScoreBucket>();
                     });
                 opts.RegisterDocumentType<CaseAssessment>();
+                // Scorecards should follow the events within a fraction of a second; the poll is one tiny query.
+                opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
+                opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
                 opts.Schema.For<ScoreBucket>().Index(x => new { x.Kind, x.DayNumber });
                 opts.Schema.For<SlaTimer>().Index(x => x.YellowAtMs).Index(x => x.DeadlineMs);
                 opts.Schema.For<CaseView>().UniqueIndex(x => x.Number)

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using CityCase.Api.Hosting;
+using CityCase.Domain.Assessment;
 using CityCase.Engine.Sla;
 using CityCase.IntegrationTests.Infrastructure;
 using Marten;
@@ -240,5 +242,19 @@ public sealed class ScorecardTests : IAsyncLifetime
             CityCaseServer.Token("analyst", "ann"));
         Assert.NotNull(response.Errors);
         Assert.Contains("Argument 'from' has invalid value", response.FirstErrorMessage);
+    }
+
+    [Fact]
+    public async Task The_composite_weights_come_from_configuration_and_must_add_up_to_100()
+    {
+        string[] Args(params string[] weights) =>
+            ["--environment", "Development", "--ConnectionStrings:Marten", "Host=127.0.0.1;Port=1;Database=unused", .. weights];
+
+        await using (var app = await CityCaseApp.BuildAsync(Args("--City:Scorecard:Weights:DisposalRate", "40", "--City:Scorecard:Weights:ExtensionRate", "0")))
+            Assert.Equal(new CompositeWeights(40, 20, 20, 20, 0), app.Services.GetRequiredService<CompositeWeights>());
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => CityCaseApp.BuildAsync(Args("--City:Scorecard:Weights:ExtensionRate", "20")));
+        Assert.Contains("City:Scorecard:Weights must add up to 100", e.Message);
+        Assert.Contains("they add up to 110", e.Message);
     }
 }
