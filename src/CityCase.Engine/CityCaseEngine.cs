@@ -41,6 +41,12 @@ public sealed class CitySettings
     /// <summary>The PostgreSQL schema that holds CityCase's documents and events.</summary>
     public string Schema { get; set; } = "citycase";
 
+    /// <summary>
+    /// Whether this node runs the async projections (the scorecards): <c>Solo</c>, or <c>Disabled</c> on
+    /// every node but one when several serve the same database (see the README on why not HotCold).
+    /// </summary>
+    public DaemonMode ProjectionDaemon { get; set; } = DaemonMode.Solo;
+
     /// <summary>How cases are assessed: the composite score's weights and the hotline's notice limit.</summary>
     public ScorecardSettings Scorecard { get; set; } = new();
 }
@@ -148,7 +154,7 @@ public static class CityCaseEngine
         services.AddSingleton<SlaTimekeeper>();
         services.AddHostedService(sp => sp.GetRequiredService<SlaTimekeeper>());
 
-        services.AddMarten(opts =>
+        var marten = services.AddMarten(opts =>
             {
                 opts.Connection(dataSource);
                 opts.DatabaseSchemaName = city.Schema;
@@ -183,8 +189,8 @@ public static class CityCaseEngine
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            .AddAsyncDaemon(DaemonMode.Solo)
             .IntegrateWithWolverine();
+        if (city.ProjectionDaemon != DaemonMode.Disabled) marten.AddAsyncDaemon(city.ProjectionDaemon);
         services.AddSingleton<AuditChain>();
         services.AddHostedService<AuditChainInstaller>(); // after Marten's own start-up has made mt_events
         services.AddHostedService<ReferenceDataPublisher>();
