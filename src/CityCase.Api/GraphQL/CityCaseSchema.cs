@@ -55,6 +55,7 @@ public static class GraphQLRegistration
             .AddSchema<CityCaseSchema>()
             .AddGraphTypes(typeof(CityCaseSchema).Assembly)
             .AddSystemTextJson()
+            .ConfigureExecution<DocumentCache>()
             .AddUnhandledExceptionHandler(GraphQLErrors.Translate));
         return services;
     }

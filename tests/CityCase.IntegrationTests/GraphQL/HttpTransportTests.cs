@@ -85,4 +85,24 @@ public sealed class HttpTransportTests(CityCaseServer server) : IClassFixture<Ci
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task A_query_answered_from_the_document_cache_still_has_its_variables_checked_and_its_errors_reported()
+    {
+        var agent = CityCaseServer.Token("agent", "alice");
+        var query = Intake.ReportComplaintTests.ReportComplaint + "# cache probe " + Guid.NewGuid(); // a text no other test sends
+        Assert.Null((await server.PostGraphQL(query, Intake.ReportComplaintTests.Complaint(), agent)).Errors);
+        var before = await server.CountEvents();
+
+        // The same text again (now cached) with variables that do not fit, then with a value the domain refuses.
+        var badVariables = await server.PostGraphQL(query, new { input = new { description = "x", location = new { longitude = "east" } } }, agent);
+        Assert.Equal("INVALID_VALUE", badVariables.FirstErrorCode);
+        var refused = await server.PostGraphQL(query, Intake.ReportComplaintTests.Complaint(description: " "), agent);
+        Assert.Equal("VALIDATION_FAILED", refused.FirstErrorCode);
+        Assert.Equal(before, await server.CountEvents());
+
+        // And a query that failed validation is never cached: it fails the same way twice.
+        for (var i = 0; i < 2; i++)
+            Assert.Equal("FIELDS_ON_CORRECT_TYPE", (await server.PostGraphQL("{ case(number: \"x\") { noSuchField } }", null, agent)).FirstErrorCode);
+    }
 }
