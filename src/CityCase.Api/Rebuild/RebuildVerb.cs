@@ -18,14 +18,13 @@ public static class RebuildVerb
         try
         {
             var store = app.Services.GetRequiredService<IDocumentStore>();
-            var lastLine = "";
+            var console = new Lock(); // the read models report from their own tasks
             var summary = await ReadModelRebuilder.RebuildAllAsync(store, p =>
             {
                 var percent = p.HighWaterMark == 0 ? 100 : 100.0 * p.Sequence / p.HighWaterMark;
-                var line = string.Create(CultureInfo.InvariantCulture,
-                    $"{p.ReadModel,-10} {p.Sequence,12:N0} / {p.HighWaterMark:N0} events ({percent,5:F1} %)  {p.Elapsed.TotalSeconds,7:F1} s");
-                if (line != lastLine) Console.WriteLine(line);
-                lastLine = line;
+                lock (console)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{p.ReadModel,-10} {p.Sequence,12:N0} / {p.HighWaterMark:N0} events ({percent,5:F1} %)  {p.Elapsed.TotalSeconds,7:F1} s"));
             });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Rebuilt {summary.Events:N0} events into {summary.ReadModels} read models in {summary.Elapsed.TotalSeconds:F1} s ({summary.EventsPerSecond:N0} events/s)"));
