@@ -1,0 +1,81 @@
+using CityCase.Domain;
+using CityCase.Domain.Cases;
+using CityCase.Domain.Reference;
+using CityCase.Domain.Time;
+using CityCase.Simulation;
+using Marten;
+using NodaTime;
+
+namespace CityCase.Benchmarks;
+
+/// <summary>
+/// The baseline: the same decisions the handlers make (the pure decider and clocks) appended straight
+/// through a Marten session of the engine's own store, so the same inline projections run, but with no
+/// HTTP, GraphQL, Wolverine, tokens or case-number table.
+/// </summary>
+public sealed class DirectCases(IDocumentStore store, ReferenceData district, SlaPolicy sla)
+{
+    private long _sequence = 500_000; // case numbers far above the server's own for the day
+
+    private string NextNumber(Instant now) =>
+        CaseNumber.Format(now.InZone(sla.Calendar.Zone).Date, Interlocked.Increment(ref _sequence));
+
+    /// <summary>The events that report a case, as the intake handler decides them.</summary>
+    public IReadOnlyList<object> Report(Guid caseId, CaseArrival arrival, Instant now)
+    {
+        var place = district.GridIndex.GridAt(arrival.Location.Longitude, arrival.Location.Latitude)?.Place;
+        IReadOnlyList<object> events = arrival.Source == CaseSource.Patrol
+            ? CaseIntake.Decide(new ReportPatrolFinding(arrival.Description, arrival.Location, arrival.CategoryCode, [],
+                new Actor("bench-inspector", "Bench inspector", Roles.Inspector), now), caseId, NextNumber(now), place)
+            : [CaseIntake.Decide(new ReportComplaint(arrival.Description, arrival.Location, arrival.CategoryCode, arrival.Citizen,
+                new Actor("bench-agent", "Bench agent", Roles.Agent), now), caseId, NextNumber(now), place)];
+        return [.. events, .. CaseClocks.ForNewCase(events, sla, now)];
+    }
+
+    /// <summary>The events of one step on a case in <paramref name="state"/>, as the case handler decides them.</summary>
+    public IReadOnlyList<object> Step(Case state, JourneyStep step, Instant now)
+    {
+        var decided = CaseDecider.Decide(state, step.Command, step.By.ToActor("bench-" + step.By.Role), now, district);
+        return [.. decided, .. CaseClocks.Follow(state, decided, sla, now)];
+    }
+
+    /// <summary>Reports one case in its own session and transaction.</summary>
+    public async Task<Guid> ReportAsync(CaseArrival arrival, Instant now)
+    {
+        var id = Guid.CreateVersion7();
+        await using var session = store.LightweightSession();
+        session.Events.StartStream<Case>(id, Report(id, arrival, now));
+        await session.SaveChangesAsync();
+        return id;
+    }
+
+    /// <summary>A whole journey, one transaction per step with FetchForWriting, as the handlers do it.</summary>
+    public async Task PlayJourneyAsync(CaseJourney journey, Instant now)
+    {
+        var id = await ReportAsync(journey.Arrival, now);
+        foreach (var step in journey.Steps)
+        {
+            await using var session = store.LightweightSession();
+            var stream = await session.Events.FetchForWriting<Case>(id);
+            stream.AppendMany(Step(stream.Aggregate!, step, now));
+            await session.SaveChangesAsync();
+        }
+    }
+
+    /// <summary>A whole journey's events decided in memory at its simulated times (for seeding), cut after <paramref name="steps"/> steps.</summary>
+    public (Guid Id, IReadOnlyList<object> Events) Decide(CaseJourney journey, Instant arrives, int steps)
+    {
+        var id = Guid.CreateVersion7();
+        var now = arrives;
+        var events = Report(id, journey.Arrival, now).ToList();
+        var state = Case.From(events);
+        foreach (var step in journey.Steps.Take(steps))
+        {
+            now += step.After;
+            var next = Step(state, step, now);
+            events.AddRange(next);
+            foreach (var e in next) state = state.After(e);
+        }
+        return (id, events);
+    }
+}

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using CityCase.Api.Auth;
+using CityCase.Api.Hosting;
+using CityCase.Api.LocalPostgres;
+using CityCase.Benchmarks;
+using CityCase.Domain.Reference;
+using CityCase.Domain.Time;
+using CityCase.Simulation;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using NodaTime;
+using Npgsql;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var options = Options.Parse(args);
+var repository = Options.RepositoryRoot();
+var district = ReferenceData.Parse(ReferenceData.FileNames
+    .ToDictionary(f => f, f => File.ReadAllText(Path.Combine(repository, "samples", "reference", f))));
+var tokens = new Tokens();
+
+if (options.Verb == "play")
+{
+    // Plays a simulated day against a running server (see samples/CityCase.Simulation/README.md).
+    using var http = new HttpClient { BaseAddress = new Uri(options.Url) };
+    var player = new CityCaseClient(http, tokens.For);
+    var played = 0;
+    foreach (var journey in new SimulatedDay(district).Journeys(options.Cases))
+    {
+        await player.PlayJourneyAsync(journey);
+        if (++played % 20 == 0) Console.WriteLine($"{played} cases played");
+    }
+    Console.WriteLine($"Played {played} cases from report to close against {options.Url}");
+    return 0;
+}
+
+var report = new Report(options);
+var apiAssembly = Path.Combine(repository, "src", "CityCase.Api", "bin", "Release", "net10.0", "CityCase.Api.dll");
+if (!File.Exists(apiAssembly))
+    throw new InvalidOperationException($"{apiAssembly} is missing: run `dotnet build -c Release src/CityCase.Api` (the documented command does).");
+
+var dataDirectory = Path.Combine(Path.GetTempPath(), $"citycase-bench-{Environment.ProcessId}");
+await using var cluster = await LocalPostgresCluster.StartAsync(dataDirectory, durable: true);
+try
+{
+    await cluster.CreateDatabaseAsync("citycase");
+    var connectionString = cluster.ConnectionString("citycase");
+    report.Machine(await Scalar<string>(connectionString, "show server_version"));
+    var clients = options.Clients;
+    var seconds = TimeSpan.FromSeconds(options.Seconds);
+    var port = 5200 + Environment.ProcessId % 500;
+
+    var server = new ServerProcess(apiAssembly, connectionString, port);
+    await server.WaitUntilReady(TimeSpan.FromSeconds(90));
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = server.BaseAddress };
+    var client = new CityCaseClient(http, tokens.For);
+    var day = new SimulatedDay(district).Journeys(200_000).ToArray();
+
+    // The engine's own store, without starting its host: the baseline appends through it directly.
+    var engine = await CityCaseApp.BuildAsync(["--environment", "Development", "--ConnectionStrings:Marten", connectionString,
+        "--Logging:LogLevel:Default", "Warning"]);
+    var store = engine.Services.GetRequiredService<IDocumentStore>();
+    var direct = new DirectCases(store, district, engine.Services.GetRequiredService<SlaPolicy>());
+    var clock = engine.Services.GetRequiredService<IClock>();
+
+    // 1. Intake over HTTP GraphQL, after a warm-up, with the server's peak memory.
+    Console.WriteLine($"Warming up ({clients} clients)...");
+    await Load.ClosedLoop(clients, TimeSpan.FromSeconds(options.Quick ? 2 : 8), n => client.ReportAsync(day[n % day.Length].Arrival));
+    await Load.ClosedLoop(clients, TimeSpan.FromSeconds(options.Quick ? 1 : 4), n => client.PlayJourneyAsync(day[(n + 7) % day.Length]));
+    Console.WriteLine("1. Intake: reportComplaint / reportPatrolFinding over HTTP GraphQL...");
+    var intake = await Load.ClosedLoop(clients, seconds, n => client.ReportAsync(day[n % day.Length].Arrival));
+    var peakMiB = server.PeakResidentMiB;
+    Console.WriteLine("   pgbench, single-row insert, same clients...");
+    var pgbench = await Pgbench(cluster, clients, options.Seconds);
+    Console.WriteLine("   bare Marten append loop, same clients...");
+    var bare = await Load.ClosedLoop(clients, seconds, n => direct.ReportAsync(day[n % day.Length].Arrival, clock.GetCurrentInstant()));
+    report.Intake(intake, pgbench, bare, peakMiB, clients);
+
+    // 2. The whole loop, report to close, against the same loop appended directly.
+    Console.WriteLine("2. Whole loop, report to close...");
+    var loop = await Load.ClosedLoop(clients, seconds, n => client.PlayJourneyAsync(day[(n + 11) % day.Length]));
+    var bareLoop = await Load.ClosedLoop(clients, seconds, n => direct.PlayJourneyAsync(day[(n + 13) % day.Length], clock.GetCurrentInstant()));
+    var eventsPerCase = day.Take(1000).Average(j => direct.Decide(j, clock.GetCurrentInstant(), j.Steps.Count).Events.Count);
+    report.WholeLoop(loop, bareLoop, eventsPerCase);
+
+    // 3. Projection lag at half the intake rate.
+    Console.WriteLine("3. Projection lag at half the maximum intake rate...");
+    report.Lag(await Lag.MeasureAsync(connectionString, client, day, intake.PerSecond / 2, seconds));
+
+    // 4. Rebuild over >= 1,000,000 events, beside a sequential read of the event table.
+    await server.DisposeAsync();
+    Console.WriteLine($"4. Seeding {options.SeedCases:N0} cases of November 2026 (the server is stopped)...");
+    var seeded = await Seed.RunAsync(store, direct, new SimulatedDay(district, seed: 7).Journeys(options.SeedCases), options.SeedCases);
+    await engine.DisposeAsync();
+    var events = await Scalar<long>(connectionString, "select count(*) from citycase.mt_events");
+    var cases = await Scalar<long>(connectionString, "select count(*) from citycase.mt_streams");
+    Console.WriteLine($"   {seeded.Cases:N0} cases, {seeded.Events:N0} events seeded at {seeded.Events / seeded.Elapsed.TotalSeconds:N0} events/s; the store holds {events:N0} events of {cases:N0} cases");
+    var read = await SequentialRead(connectionString);
+    Console.WriteLine($"   sequential read: {read.Rows:N0} events in {read.Elapsed.TotalSeconds:F1} s; rebuilding...");
+    var rebuild = await Rebuild(apiAssembly, connectionString);
+    report.Rebuild(events, read, rebuild);
+
+    // 5. Query latency with the seeded cases stored; 6 is reported with 1.
+    Console.WriteLine("5. Query latency...");
+    server = new ServerProcess(apiAssembly, connectionString, port);
+    await server.WaitUntilReady(TimeSpan.FromSeconds(90));
+    report.Queries(cases, await Queries.MeasureAsync(connectionString, client, tokens, options.QuerySamples));
+    await server.DisposeAsync();
+
+    var table = report.ToMarkdown();
+    Console.WriteLine();
+    Console.WriteLine(table);
+    var resultsFile = Path.Combine(repository, "tests", "CityCase.Benchmarks", options.Quick ? "results-quick.md" : "results.md");
+    await File.WriteAllTextAsync(resultsFile, table);
+    Console.WriteLine($"Written to {resultsFile}");
+    return 0;
+}
+finally
+{
+    await cluster.StopAsync();
+    try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
+}
+
+static async Task<T> Scalar<T>(string connectionString, string sql)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    return (T)(await new NpgsqlCommand(sql, connection).ExecuteScalarAsync())!;
+}
+
+// pgbench with a one-row insert per transaction: PostgreSQL's own rate on this machine, same clients.
+static async Task<double> Pgbench(LocalPostgresCluster cluster, int clients, int seconds)
+{
+    var script = Path.Combine(Path.GetTempPath(), $"citycase-pgbench-{Environment.ProcessId}.sql");
+    await File.WriteAllTextAsync(script, "insert into pgbench_cases (data) values ('{\"description\": \"Street lamp out\", \"category\": \"0105\"}');\n");
+    await using (var connection = new NpgsqlConnection(cluster.ConnectionString("citycase")))
+    {
+        await connection.OpenAsync();
+        await new NpgsqlCommand("create table if not exists pgbench_cases (id bigserial primary key, data jsonb not null)", connection).ExecuteNonQueryAsync();
+    }
+    var start = new ProcessStartInfo(Path.Combine(LocalPostgresCluster.FindBinDirectory(), "pgbench"))
+        { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in (string[])["-n", "-h", "127.0.0.1", "-p", cluster.Port.ToString(), "-U", "postgres", "-c", clients.ToString(),
+                 "-j", "2", "-T", seconds.ToString(), "-f", script, "citycase"])
+        start.ArgumentList.Add(a);
+    using var process = Process.Start(start)!;
+    var output = await process.StandardOutput.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    var tps = output.Split('\n').FirstOrDefault(l => l.StartsWith("tps = "))
+              ?? throw new InvalidOperationException("pgbench said:\n" + output + await process.StandardError.ReadToEndAsync());
+    return double.Parse(tps.Split(' ')[2], CultureInfo.InvariantCulture);
+}
+
+static async Task<(long Rows, long Bytes, TimeSpan Elapsed)> SequentialRead(string connectionString)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    var clock = Stopwatch.StartNew();
+    await using var reader = await new NpgsqlCommand("select seq_id, type, data::text from citycase.mt_events order by seq_id", connection)
+        .ExecuteReaderAsync();
+    long rows = 0, bytes = 0;
+    while (await reader.ReadAsync()) { rows++; bytes += reader.GetString(2).Length; }
+    return (rows, bytes, clock.Elapsed);
+}
+
+static async Task<(TimeSpan Elapsed, string LastLine)> Rebuild(string apiAssembly, string connectionString)
+{
+    var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in (string[])[apiAssembly, "rebuild", "--environment", "Development", "--ConnectionStrings:Marten", connectionString])
+        start.ArgumentList.Add(a);
+    var clock = Stopwatch.StartNew();
+    using var process = Process.Start(start)!;
+    var output = new StringBuilder();
+    process.OutputDataReceived += (_, e) => { if (e.Data is { } line) { output.AppendLine(line); Console.WriteLine("   | " + line); } };
+    process.BeginOutputReadLine();
+    var errors = process.StandardError.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    if (process.ExitCode != 0) throw new InvalidOperationException("rebuild failed:\n" + output + await errors);
+    return (clock.Elapsed, output.ToString().Trim().Split('\n')[^1]);
+}
+
+/// <summary>Development tokens for each role, signed with the server's development key.</summary>
+sealed class Tokens
+{
+    private readonly AuthSettings _settings = AuthSettings.From(new ConfigurationBuilder().Build(),
+        new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = Environments.Development });
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<StepActor, string> _tokens = new();
+
+    public string For(StepActor actor) => _tokens.GetOrAdd(actor, a =>
+        JwtAuthentication.MintToken(_settings, $"bench-{a.Role}{a.Department}", a.Role, $"Bench {a.Role}", a.Department, TimeSpan.FromHours(12)));
+}

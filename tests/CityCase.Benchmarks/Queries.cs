@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using CityCase.Domain;
+using CityCase.Simulation;
+using Npgsql;
+
+namespace CityCase.Benchmarks;
+
+/// <summary>Sequential latencies (after a warm-up) of the queries people wait on, with the seeded month stored.</summary>
+public static class Queries
+{
+    internal static async Task<IReadOnlyList<(string Query, double[] LatenciesMs)>> MeasureAsync(string connectionString,
+        CityCaseClient client, Tokens tokens, int samples)
+    {
+        var ids = new List<Guid>();
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"select id from citycase.mt_streams order by random() limit {samples}", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
+        }
+        var auditor = tokens.For(new StepActor(Roles.Auditor));
+        var analyst = tokens.For(new StepActor(Roles.Analyst));
+        var departments = new[] { "D01", "D02", "D03", "D05", "D06" };
+        (string, Func<int, Task>)[] queries =
+        [
+            ("case(id)", n => client.PostAsync("query($id: ID) { case(id: $id) { id number status version departmentCode clocks { clock dueAt light } } }", new { id = ids[n % ids.Count] }, auditor)),
+            ("caseHistory(id)", n => client.PostAsync("query($id: ID!) { caseHistory(id: $id) { sequence version type timestamp correlationId actor { userId } } }", new { id = ids[n % ids.Count] }, auditor)),
+            ("dispatchQueue, first page of 20", n => client.PostAsync("query($d: String!) { dispatchQueue(departmentCode: $d, first: 20) { edges { node { id number urgency } } pageInfo { hasNextPage endCursor } } }", new { d = departments[n % departments.Length] }, auditor)),
+            ("scorecards, a month of departments", n => client.PostAsync("""{ scorecards(dimension: DEPARTMENT, from: "2026-11-01", to: "2026-11-30") { subject counts { shouldDispose disposed } disposalRate onTimeDisposalRate compositeScore } }""", null, analyst)),
+        ];
+        var results = new List<(string, double[])>();
+        foreach (var (name, query) in queries)
+        {
+            for (var i = 0; i < 50; i++) await query(i); // warm-up
+            var latencies = new double[samples];
+            for (var i = 0; i < samples; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await query(i);
+                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            }
+            results.Add((name, latencies));
+        }
+        return results;
+    }
+}

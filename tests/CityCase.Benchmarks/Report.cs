@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text;
+
+namespace CityCase.Benchmarks;
+
+/// <summary>The results table: each figure, its target and whether it is met; headed by the machine it ran on.</summary>
+public sealed class Report(Options options)
+{
+    private readonly List<(string Figure, string Value, string Target, bool? Met)> _rows = [];
+    private readonly List<string> _notes = [];
+    private string _machine = "";
+
+    private static string F(double value, string format = "N0") => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private void Row(string figure, string value, string target = "", bool? met = null) => _rows.Add((figure, value, target, met));
+
+    public void Machine(string postgresVersion)
+    {
+        var memory = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        _machine = $"{Environment.ProcessorCount} cores, {F(long.Parse(memory) / 1024.0 / 1024.0, "F1")} GiB memory, PostgreSQL {postgresVersion}, " +
+                   $".NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {options.Clients} clients, {options.Seconds} s per load run" +
+                   (options.Quick ? " (quick run: figures indicative only)" : "");
+    }
+
+    public void Intake(LoadResult intake, double pgbenchTps, LoadResult bare, double peakMiB, int clients)
+    {
+        Row("1. Intake: reportComplaint over HTTP GraphQL", $"{F(intake.PerSecond)} cases/s ({intake.Failures} failed)");
+        Row("   latency p50 / p95 / p99", $"{F(intake.Percentile(50), "F1")} / {F(intake.Percentile(95), "F1")} / {F(intake.Percentile(99), "F1")} ms",
+            "p99 < 50 ms", intake.Percentile(99) < 50);
+        Row("   pgbench, one-row insert per transaction", $"{F(pgbenchTps)} tps");
+        Row("   bare Marten append (same events and inline projections)", $"{F(bare.PerSecond)} cases/s, p99 {F(bare.Percentile(99), "F1")} ms");
+        Row("   intake / pgbench", $"{F(intake.PerSecond / pgbenchTps * 100, "F1")} %", ">= 50 %", intake.PerSecond / pgbenchTps >= 0.5);
+        Row("   intake / bare Marten", $"{F(intake.PerSecond / bare.PerSecond * 100, "F1")} %");
+        Row("6. Server peak resident memory (VmHWM) after (1)", $"{F(peakMiB)} MiB", "< 500 MB", peakMiB * 1.048576 < 500);
+        if (intake.FirstFailure is { } f) _notes.Add("Intake failure: " + f);
+    }
+
+    public void WholeLoop(LoadResult loop, LoadResult bareLoop, double eventsPerCase)
+    {
+        var ratio = bareLoop.PerSecond / loop.PerSecond;
+        Row("2. Whole loop, report to close, over HTTP GraphQL", $"{F(loop.PerSecond, "F1")} cases/s ({F(eventsPerCase, "F1")} events per case; {loop.Failures} failed)");
+        Row("   the same loop appended by bare Marten", $"{F(bareLoop.PerSecond, "F1")} cases/s");
+        Row("   cost per case, end to end / bare Marten", $"{F(ratio, "F2")}x", "<= 1.5x", ratio <= 1.5);
+        if (loop.FirstFailure is { } f) _notes.Add("Whole-loop failure: " + f);
+        if (bareLoop.FirstFailure is { } g) _notes.Add("Bare-loop failure: " + g);
+    }
+
+    public void Lag(LagResult lag)
+    {
+        var p99 = Load.Percentile(lag.ScorecardLagMs, 99);
+        Row("3. Scorecard projection lag at half the intake rate", $"p50 {F(Load.Percentile(lag.ScorecardLagMs, 50), "F0")} ms, p99 {F(p99, "F0")} ms over {lag.ScorecardLagMs.Length} cases at {F(lag.Rate, "F0")}/s",
+            "p99 < 500 ms", p99 < 500);
+        Row("   dispatch queue (inline projection, same transaction)", $"visible on the first read after the answer in {lag.QueueVisibleAtOnce} of {lag.QueueChecks} dispatches: 0 ms",
+            "p99 < 500 ms", lag.QueueChecks > 0 && lag.QueueVisibleAtOnce == lag.QueueChecks);
+        if (lag.Failure is { } f) _notes.Add("Lag-run failure: " + f);
+    }
+
+    public void Rebuild(long events, (long Rows, long Bytes, TimeSpan Elapsed) read, (TimeSpan Elapsed, string LastLine) rebuild)
+    {
+        var rate = events / rebuild.Elapsed.TotalSeconds;
+        Row("4. Rebuild of every read model (`rebuild` verb, whole process)", $"{F(events)} events in {F(rebuild.Elapsed.TotalSeconds, "F1")} s = {F(rate)} events/s",
+            ">= 20,000 events/s", rate >= 20_000);
+        Row("   the verb's own report", rebuild.LastLine);
+        Row("   plain sequential read of mt_events", $"{F(read.Rows / read.Elapsed.TotalSeconds)} events/s ({F(read.Bytes / 1048576.0, "F0")} MiB of JSON)");
+        Row("   rebuild / sequential read", $"{F(rate / (read.Rows / read.Elapsed.TotalSeconds) * 100, "F1")} %");
+    }
+
+    public void Queries(long cases, IReadOnlyList<(string Query, double[] LatenciesMs)> results)
+    {
+        foreach (var (query, latencies) in results)
+        {
+            var p99 = Load.Percentile(latencies, 99);
+            Row($"5. {query} with {F(cases)} cases stored", $"p50 {F(Load.Percentile(latencies, 50), "F2")} ms, p99 {F(p99, "F2")} ms", "p99 < 10 ms", p99 < 10);
+        }
+    }
+
+    public string ToMarkdown()
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"Machine: {_machine}").AppendLine();
+        text.AppendLine("| figure | value | target | met |").AppendLine("| --- | --- | --- | --- |");
+        foreach (var (figure, value, target, met) in _rows)
+            text.AppendLine($"| {figure.Replace("|", "\\|")} | {value.Replace("|", "\\|")} | {target} | {(met is null ? "" : met.Value ? "yes" : "**no**")} |");
+        foreach (var note in _notes) text.AppendLine().AppendLine("- " + note);
+        return text.ToString();
+    }
+}
