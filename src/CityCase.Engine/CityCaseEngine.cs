@@ -165,12 +165,15 @@ public static class CityCaseEngine
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase,
                     json => ConfigureJson(json));
 
-                opts.Projections.Add<CaseViewProjection>(ProjectionLifecycle.Inline);
+                // Rebuilds (and the daemon) read events in pages of 5,000: a round trip and a commit per page.
+                static void LargePages(AsyncOptions o) => o.BatchSize = 5_000;
+                opts.Projections.Add<CaseViewProjection>(ProjectionLifecycle.Inline, LargePages);
                 opts.Projections.Add<CaseWriteModelProjection>(ProjectionLifecycle.Live);
-                opts.Projections.Add<SlaTimerProjection>(ProjectionLifecycle.Inline);
+                opts.Projections.Add<SlaTimerProjection>(ProjectionLifecycle.Inline, LargePages);
                 opts.Projections.Add(new ScorecardProjection(assessment), ProjectionLifecycle.Async, ScorecardProjection.Name,
                     o =>
                     {
+                        LargePages(o);
                         o.DeleteViewTypeOnTeardown<CaseAssessment>();
                         o.DeleteViewTypeOnTeardown<ScoreBucket>();
                     });
@@ -192,6 +195,7 @@ public static class CityCaseEngine
             .IntegrateWithWolverine();
         if (city.ProjectionDaemon != DaemonMode.Disabled) marten.AddAsyncDaemon(city.ProjectionDaemon);
         services.AddSingleton<AuditChain>();
+        services.AddSingleton<ScoreBucketSums>();
         services.AddHostedService<AuditChainInstaller>(); // after Marten's own start-up has made mt_events
         services.AddHostedService<ReferenceDataPublisher>();
         services.AddSingleton<IHostedService>(sp => new FeedAttachment(feed, sp.GetRequiredService<IDocumentStore>()));

@@ -9,7 +9,7 @@ public sealed record Options(string Verb, bool Quick, int Clients, int Seconds, 
         int Number(string name, int fallback) => Value(name) is { } v ? int.Parse(v) : fallback;
         var quick = args.Contains("--quick");
         return new Options(
-            args.FirstOrDefault(a => !a.StartsWith("--") && a is "run" or "play") ?? "run",
+            args.FirstOrDefault(a => !a.StartsWith("--") && a is "run" or "play" or "seed") ?? "run",
             quick,
             Number("--clients", 16),
             Number("--seconds", quick ? 3 : 20),

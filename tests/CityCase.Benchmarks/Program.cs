@@ -38,6 +38,23 @@ if (options.Verb == "play")
     return 0;
 }
 
+if (options.Verb == "seed")
+{
+    // Seeds a month into a local cluster that the server and the rebuild verb then use as their own
+    // (run them from the same directory): for profiling one stage at a time.
+    var seedData = Path.GetFullPath(Path.Combine(".citycase", "pgdata"));
+    await using var seedCluster = await LocalPostgresCluster.StartAsync(seedData, durable: true);
+    await seedCluster.CreateDatabaseAsync("citycase");
+    await using var seedEngine = await CityCaseApp.BuildAsync(["--environment", "Development", "--ConnectionStrings:Marten",
+        seedCluster.ConnectionString("citycase"), "--Logging:LogLevel:Default", "Warning"]);
+    var seedStore = seedEngine.Services.GetRequiredService<IDocumentStore>();
+    await seedStore.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    var seededOnly = await Seed.RunAsync(seedStore, new DirectCases(seedStore, district, seedEngine.Services.GetRequiredService<SlaPolicy>()),
+        new SimulatedDay(district, seed: 7).Journeys(options.SeedCases), options.SeedCases);
+    Console.WriteLine($"Seeded {seededOnly.Cases:N0} cases, {seededOnly.Events:N0} events into {seedData}");
+    return 0;
+}
+
 var report = new Report(options);
 var apiAssembly = Path.Combine(repository, "src", "CityCase.Api", "bin", "Release", "net10.0", "CityCase.Api.dll");
 if (!File.Exists(apiAssembly))
@@ -142,7 +159,11 @@ static async Task<double> Pgbench(LocalPostgresCluster cluster, int clients, int
         await connection.OpenAsync();
         await new NpgsqlCommand("create table if not exists pgbench_cases (id bigserial primary key, data jsonb not null)", connection).ExecuteNonQueryAsync();
     }
-    var start = new ProcessStartInfo(Path.Combine(LocalPostgresCluster.FindBinDirectory(), "pgbench"))
+    // pgbench sits beside the server binaries (Debian: /usr/lib/postgresql/N/bin), not always on PATH.
+    var pgbench = new[] { LocalPostgresCluster.FindBinDirectory() }
+        .Concat(Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql").Order().Reverse().Select(d => Path.Combine(d, "bin")) : [])
+        .Select(d => Path.Combine(d, "pgbench")).FirstOrDefault(File.Exists) ?? "pgbench";
+    var start = new ProcessStartInfo(pgbench)
         { RedirectStandardOutput = true, RedirectStandardError = true };
     foreach (var a in (string[])["-n", "-h", "127.0.0.1", "-p", cluster.Port.ToString(), "-U", "postgres", "-c", clients.ToString(),
                  "-j", "2", "-T", seconds.ToString(), "-f", script, "citycase"])

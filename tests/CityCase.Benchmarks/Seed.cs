@@ -10,7 +10,7 @@ namespace CityCase.Benchmarks;
 /// Fills the store with a month of cases fast: each journey's events are decided in memory by the pure
 /// decider at their simulated times (November 2026, a day per case in turn) and appended in batches
 /// through the engine's store, so the inline projections (case views, SLA timers) run as usual.
-/// Seven in ten cases are closed; the rest stop somewhere along the loop, so queues are not empty.
+/// Half the cases are closed; the rest stop somewhere along the loop, so queues are not empty.
 /// </summary>
 public static class Seed
 {
@@ -26,7 +26,7 @@ public static class Seed
             var day = new LocalDate(2026, 11, 1).PlusDays(j.Index % 30);
             var arrives = day.AtStartOfDayInZone(shanghai).ToInstant() + j.ArrivesAfterMidnight;
             int steps;
-            lock (random) steps = random.NextDouble() < 0.7 ? j.Steps.Count : random.Next(j.Steps.Count);
+            lock (random) steps = random.NextDouble() < 0.5 ? j.Steps.Count : random.Next(j.Steps.Count);
             return direct.Decide(j, arrives, steps);
         }).Chunk(200);
 

@@ -239,14 +239,7 @@ public static class AssessmentQueries
     }
 
     /// <summary>The buckets of one kind over the days, summed per subject (of one category, when given).</summary>
-    private static async Task<Dictionary<string, ScoreCounts>> SumAsync(IResolveFieldContext context, BucketKind kind,
-        LocalDate from, LocalDate to, string? category)
-    {
-        int first = ScoreBucket.NumberOf(from), last = ScoreBucket.NumberOf(to);
-        var query = context.Service<IQuerySession>().Query<ScoreBucket>()
-            .Where(b => b.Kind == kind && b.DayNumber >= first && b.DayNumber <= last);
-        if (category is not null) query = query.Where(b => b.Category == category);
-        var buckets = await query.ToListAsync(context.CancellationToken);
-        return buckets.GroupBy(b => b.Subject).ToDictionary(g => g.Key, g => ScoreCounts.Sum(g.Select(b => b.Counts)));
-    }
+    private static Task<Dictionary<string, ScoreCounts>> SumAsync(IResolveFieldContext context, BucketKind kind,
+        LocalDate from, LocalDate to, string? category) =>
+        context.Service<ScoreBucketSums>().SumAsync(kind, from, to, category, context.CancellationToken);
 }

@@ -14,7 +14,9 @@ public static class RebuildVerb
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var app = await CityCaseApp.BuildAsync([.. args, "--Logging:LogLevel:Default", "Warning"]);
+        // `rebuild [ReadModel...] [--setting value...]`: the names before the first switch choose read models (default: all).
+        var only = args.TakeWhile(a => !a.StartsWith('-')).ToList();
+        var app = await CityCaseApp.BuildAsync([.. args.Skip(only.Count), "--Logging:LogLevel:Default", "Warning"]);
         try
         {
             var store = app.Services.GetRequiredService<IDocumentStore>();
@@ -25,7 +27,7 @@ public static class RebuildVerb
                 lock (console)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{p.ReadModel,-10} {p.Sequence,12:N0} / {p.HighWaterMark:N0} events ({percent,5:F1} %)  {p.Elapsed.TotalSeconds,7:F1} s"));
-            });
+            }, only: only);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Rebuilt {summary.Events:N0} events into {summary.ReadModels} read models in {summary.Elapsed.TotalSeconds:F1} s ({summary.EventsPerSecond:N0} events/s)"));
             return 0;

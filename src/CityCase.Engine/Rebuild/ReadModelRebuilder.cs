@@ -32,8 +32,11 @@ public static class ReadModelRebuilder
     ];
 
     public static async Task<RebuildSummary> RebuildAllAsync(IDocumentStore store, Action<RebuildProgress>? progress,
-        TimeSpan? reportEvery = null, CancellationToken ct = default)
+        TimeSpan? reportEvery = null, CancellationToken ct = default, IReadOnlyCollection<string>? only = null)
     {
+        var chosen = ReadModels.Where(r => only is null || only.Count == 0 || only.Contains(r.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (only is { Count: > 0 } && only.Except(chosen.Select(r => r.Name), StringComparer.OrdinalIgnoreCase).ToList() is { Count: > 0 } unknown)
+            throw new ArgumentException($"No read model is called {string.Join(", ", unknown)}; they are {string.Join(", ", ReadModels.Select(r => r.Name))}.");
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var statistics = await store.Advanced.FetchEventStoreStatistics(token: ct);
         var high = statistics.EventSequenceNumber;
@@ -42,7 +45,7 @@ public static class ReadModelRebuilder
 
         // The read models are independent, so they are rebuilt side by side: the database and the
         // projection code keep both cores busy instead of taking turns.
-        await Task.WhenAll(ReadModels.Select(async readModel =>
+        await Task.WhenAll(chosen.Select(async readModel =>
         {
             var (name, projection) = readModel;
             var rebuild = projection is null
@@ -53,7 +56,7 @@ public static class ReadModelRebuilder
             await rebuild;
             progress?.Invoke(new RebuildProgress(name, high, high, clock.Elapsed));
         }));
-        return new RebuildSummary(statistics.EventCount, ReadModels.Count, clock.Elapsed);
+        return new RebuildSummary(statistics.EventCount, chosen.Count, clock.Elapsed);
     }
 
     private static async Task<long> SequenceOf(IDocumentStore store, string name, CancellationToken ct)
