@@ -184,7 +184,8 @@ public static class CityCaseEngine
                 opts.Schema.For<ScoreBucket>().Index(x => new { x.Kind, x.DayNumber });
                 opts.Schema.For<SlaTimer>().Index(x => x.YellowAtMs).Index(x => x.DeadlineMs);
                 opts.Schema.For<CaseView>().UniqueIndex(x => x.Number)
-                    .Index(x => x.DepartmentCode).Index(x => x.QueueKey).Index(x => x.StreetCode).Index(x => x.GridCode)
+                    .Index(x => x.StreetCode).Index(x => x.GridCode)
+                    .Index(x => new { x.DepartmentCode, x.QueueKey }) // a department's queue page is one range scan
                     .Index(x => x.Sensor!.SensorId); // a sensor's repeat finds its open case without a scan
 
                 opts.Storage.ExtendedSchemaObjects.Add(CaseNumbers.Table(city.Schema));

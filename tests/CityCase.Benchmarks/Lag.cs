@@ -5,7 +5,7 @@ using Npgsql;
 
 namespace CityCase.Benchmarks;
 
-public sealed record LagResult(double Rate, int Cases, double[] ScorecardLagMs, int QueueChecks, int QueueVisibleAtOnce, string? Failure);
+public sealed record LagResult(double Rate, int Cases, double[] ScorecardLagMs, int QueueChecks, int QueueVisibleAtOnce, double[] ReportLatencyMs, string? Failure);
 
 /// <summary>
 /// Reports cases at a steady rate; for each, the time from the answer (the events are committed by then)
@@ -35,12 +35,15 @@ public static class Lag
         });
 
         int queueChecks = 0, queueVisible = 0;
+        var reportLatencies = new System.Collections.Concurrent.ConcurrentBag<double>();
         var dispatcher = new StepActor(Roles.Dispatcher);
         var load = await Load.Paced(perSecond, duration, async n =>
         {
             var journey = day[(n * 7 + 3) % day.Length];
+            var started = Stopwatch.GetTimestamp();
             var id = await client.ReportAsync(journey.Arrival);
             answered[id] = Stopwatch.GetTimestamp();
+            reportLatencies.Add(Stopwatch.GetElapsedTime(started, answered[id]).TotalMilliseconds);
             if (n % 10 != 0) return;
             // A tenth go on to dispatch: the queue is an inline projection, committed with the events.
             foreach (var step in journey.Steps.TakeWhile(s => s.Command is not CityCase.Domain.Cases.DispatchCase))
@@ -72,6 +75,6 @@ public static class Lag
             var seen = progression.FirstOrDefault(p => p.Sequence >= lastSequence[a.Key] && p.At >= a.Value);
             return seen.At == 0 ? double.NaN : Stopwatch.GetElapsedTime(a.Value, seen.At).TotalMilliseconds;
         }).Where(l => !double.IsNaN(l)).ToArray();
-        return new LagResult(perSecond, answered.Count, lags, queueChecks, queueVisible, load.FirstFailure);
+        return new LagResult(perSecond, answered.Count, lags, queueChecks, queueVisible, [.. reportLatencies], load.FirstFailure);
     }
 }

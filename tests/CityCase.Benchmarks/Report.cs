@@ -52,6 +52,9 @@ public sealed class Report(Options options)
             "p99 < 500 ms", p99 < 500);
         Row("   dispatch queue (inline projection, same transaction)", $"visible on the first read after the answer in {lag.QueueVisibleAtOnce} of {lag.QueueChecks} dispatches: 0 ms",
             "p99 < 500 ms", lag.QueueChecks > 0 && lag.QueueVisibleAtOnce == lag.QueueChecks);
+        Row("   intake latency at that steady half rate, p50 / p95 / p99",
+            $"{F(Load.Percentile(lag.ReportLatencyMs, 50), "F1")} / {F(Load.Percentile(lag.ReportLatencyMs, 95), "F1")} / {F(Load.Percentile(lag.ReportLatencyMs, 99), "F1")} ms",
+            "p99 < 50 ms", Load.Percentile(lag.ReportLatencyMs, 99) < 50);
         if (lag.Failure is { } f) _notes.Add("Lag-run failure: " + f);
     }
 
