@@ -125,6 +125,7 @@ try
     Console.WriteLine("5. Query latency...");
     server = new ServerProcess(apiAssembly, connectionString, port);
     await server.WaitUntilReady(TimeSpan.FromSeconds(90));
+    Console.WriteLine($"   the server settled after {(await server.WaitUntilIdle(TimeSpan.FromMinutes(3))).TotalSeconds:F0} s");
     report.Queries(cases, await Queries.MeasureAsync(connectionString, client, tokens, options.QuerySamples));
     await server.DisposeAsync();
 

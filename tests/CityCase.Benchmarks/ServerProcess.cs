@@ -42,6 +42,34 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
+    /// <summary>
+    /// Waits (at most <paramref name="max"/>) until the server has used under a tenth of a core for three
+    /// seconds running: after a restart on a big store its projection daemon first catches up, and
+    /// query latencies measured meanwhile would measure that instead. Returns how long it waited.
+    /// </summary>
+    public async Task<TimeSpan> WaitUntilIdle(TimeSpan max)
+    {
+        var clock = Stopwatch.StartNew();
+        var quiet = 0;
+        var before = CpuSeconds();
+        while (quiet < 3 && clock.Elapsed < max)
+        {
+            await Task.Delay(1000);
+            var now = CpuSeconds();
+            quiet = now - before < 0.1 ? quiet + 1 : 0;
+            before = now;
+        }
+        return clock.Elapsed;
+    }
+
+    private double CpuSeconds()
+    {
+        // /proc/<pid>/stat: fields 14 and 15 (after the command in parentheses) are user and system clock ticks.
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
+    }
+
     /// <summary>The most memory the server process has held resident since it started (VmHWM), in MiB.</summary>
     public double PeakResidentMiB => ProcStatusKb("VmHWM") / 1024.0;
 
