@@ -5,26 +5,31 @@ using NodaTime.Text;
 
 namespace CityCase.Api.GraphQL;
 
-/// <summary>An instant on the global time line, as ISO-8601 UTC: <c>2026-11-24T08:00:00Z</c>.</summary>
-public sealed class InstantGraphType : ScalarGraphType
+/// <summary>A NodaTime value as a GraphQL string scalar, written and read with one NodaTime pattern.</summary>
+public abstract class NodaPatternGraphType<T> : ScalarGraphType where T : struct
 {
-    public InstantGraphType()
+    private readonly IPattern<T> _pattern;
+    private readonly string _what;
+
+    protected NodaPatternGraphType(string name, string description, IPattern<T> pattern, string what)
     {
-        Name = "Instant";
-        Description = "A moment on the global time line in ISO-8601 UTC, e.g. 2026-11-24T08:00:00Z.";
+        Name = name;
+        Description = description;
+        _pattern = pattern;
+        _what = what;
     }
 
     public override object? Serialize(object? value) => value switch
     {
         null => null,
-        Instant instant => InstantPattern.ExtendedIso.Format(instant),
+        T typed => _pattern.Format(typed),
         _ => ThrowSerializationError(value),
     };
 
     public override object? ParseValue(object? value) => value switch
     {
         null => null,
-        Instant instant => instant,
+        T typed => typed,
         string text => Parse(text),
         _ => ThrowValueConversionError(value),
     };
@@ -36,11 +41,14 @@ public sealed class InstantGraphType : ScalarGraphType
         _ => ThrowLiteralConversionError(value),
     };
 
-    private static Instant Parse(string text)
+    private T Parse(string text)
     {
-        var result = InstantPattern.ExtendedIso.Parse(text);
-        return result.Success
-            ? result.Value
-            : throw new FormatException($"'{text}' is not an ISO-8601 UTC instant such as 2026-11-24T08:00:00Z.");
+        var result = _pattern.Parse(text);
+        return result.Success ? result.Value : throw new FormatException($"'{text}' is not {_what}.");
     }
 }
+
+/// <summary>An instant on the global time line, as ISO-8601 UTC: <c>2026-11-24T08:00:00Z</c>.</summary>
+public sealed class InstantGraphType() : NodaPatternGraphType<Instant>("Instant",
+    "A moment on the global time line in ISO-8601 UTC, e.g. 2026-11-24T08:00:00Z.",
+    InstantPattern.ExtendedIso, "an ISO-8601 UTC instant such as 2026-11-24T08:00:00Z");
