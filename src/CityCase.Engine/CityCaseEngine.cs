@@ -126,12 +126,7 @@ public static class CityCaseEngine
         services.AddSingleton(calendar);
         services.AddSingleton(new SlaPolicy(calendar, (category, urgency) =>
             reference.CategoriesByCode.TryGetValue(category, out var c) && c.DisposalLimits.TryGetValue(urgency, out var limit)
-                ? new Limit(limit.Amount, limit.Unit switch
-                {
-                    TimeLimitUnit.WorkingDays => LimitUnit.WorkingDays,
-                    TimeLimitUnit.NaturalHours => LimitUnit.NaturalHours,
-                    _ => LimitUnit.WorkingHours,
-                })
+                ? limit
                 : null)
         {
             Filing = new Limit(city.Sla.FilingWorkingHours, LimitUnit.WorkingHours),

@@ -1,3 +1,4 @@
+using CityCase.Domain.Time;
 using CityCase.Api.GraphQL;
 using CityCase.Domain.Reference;
 using GraphQL;
@@ -38,17 +39,17 @@ public sealed class CategoryKindType : EnumerationGraphType<CategoryKind>
     public CategoryKindType() => Name = "CategoryKind";
 }
 
-public sealed class TimeLimitUnitType : EnumerationGraphType<TimeLimitUnit>
+public sealed class TimeLimitUnitType : EnumerationGraphType<LimitUnit>
 {
     public TimeLimitUnitType() => Name = "TimeLimitUnit";
 }
 
-public sealed class TimeLimitType : ObjectGraphType<TimeLimit>
+public sealed class TimeLimitType : ObjectGraphType<Limit>
 {
     public TimeLimitType()
     {
         Name = "TimeLimit";
-        Field(x => x.Amount);
+        Field<NonNullGraphType<IntGraphType>>("amount").Resolve(c => (int)c.Source.Amount); // the catalogue's limits are whole numbers
         Field<NonNullGraphType<TimeLimitUnitType>>("unit").Resolve(c => c.Source.Unit);
     }
 }

@@ -45,7 +45,7 @@ public static class SlaNow
             var remaining = now <= c.Deadline
                 ? calendar.WorkingTimeBetween(now, c.Deadline)
                 : -calendar.WorkingTimeBetween(c.Deadline, now);
-            var due = now > c.Deadline ? Light.Red : now >= c.YellowAt ? Light.Yellow : Light.Green;
+            var due = SlaLights.LightAt(new SlaSchedule(c.YellowAt, c.Deadline), now);
             var light = view.Suspended ? c.RecordedLight : (Light)Math.Max((int)c.RecordedLight, (int)due);
             return new ClockNow(c.Clock, c.StartedAt, c.Deadline, (int)Math.Floor(remaining.TotalMinutes), light);
         }).OrderBy(c => c.DueAt).ToList();

@@ -211,7 +211,7 @@ public sealed record CaseAssessment
         if (Source == CaseSource.Hotline && !Rejected)
         {
             var calendar = rules.Calendar;
-            var noticeDue = calendar.Deadline(ReportedAt, rules.AcceptanceNotice.Amount, rules.AcceptanceNotice.Unit);
+            var noticeDue = SlaLights.Schedule(calendar, ReportedAt, rules.AcceptanceNotice).RedAt;
             var closed = ClosedAt is { } closedAt;
             Add(BucketKind.Hotline, "city", ReportedAt, new ScoreCounts
             {

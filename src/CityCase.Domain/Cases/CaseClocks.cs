@@ -19,7 +19,10 @@ public sealed record ClockDeadlineMoved(Guid CaseId, ClockKind Clock, Instant Ye
 public sealed record SlaLightChanged(Guid CaseId, ClockKind Clock, Light Light, Instant Deadline, Actor By, Instant At) : ICaseEvent;
 
 /// <summary>A running clock as the decider knows it.</summary>
-public sealed record RunningClock(Instant StartedAt, Instant YellowAt, Instant Deadline, Limit Limit, Light Recorded);
+public sealed record RunningClock(Instant StartedAt, Instant YellowAt, Instant Deadline, Limit Limit, Light Recorded)
+{
+    public SlaSchedule Schedule => new(YellowAt, Deadline);
+}
 
 /// <summary>
 /// The SLA clocks of a case, decided purely from the events a command produced: which clocks start,
@@ -89,10 +92,10 @@ public static class CaseClocks
                 break;
             case ExtensionDecided { Approved: true } x when state.Clocks.TryGetValue(ClockKind.Disposal, out var disposal):
             {
-                var deadline = disposal.Limit.Unit == LimitUnit.NaturalHours
-                    ? disposal.Deadline + Duration.FromHours(x.ExtraWorkingHours)
-                    : policy.Calendar.AddWorkingTime(disposal.Deadline,
-                        policy.Calendar.LimitAsWorkingTime(x.ExtraWorkingHours, LimitUnit.WorkingHours));
+                // The approved hours run on from the old deadline, counted as the clock counts (natural or working time).
+                var extra = new Limit(x.ExtraWorkingHours,
+                    disposal.Limit.Unit == LimitUnit.NaturalHours ? LimitUnit.NaturalHours : LimitUnit.WorkingHours);
+                var deadline = SlaLights.Schedule(policy.Calendar, disposal.Deadline, extra).RedAt;
                 yield return new ClockDeadlineMoved(id, ClockKind.Disposal, disposal.YellowAt, deadline,
                     $"extension of {x.ExtraWorkingHours} working hours", Timekeeper, now);
                 break;
@@ -142,7 +145,6 @@ public static class CaseClocks
     public static IReadOnlyList<object> DecideLight(Case state, ClockKind clock, Light light, Instant now)
     {
         if (state.Suspended || !state.Clocks.TryGetValue(clock, out var running) || running.Recorded >= light) return [];
-        var due = light == Light.Red ? now > running.Deadline : now >= running.YellowAt;
-        return due ? [new SlaLightChanged(state.Id, clock, light, running.Deadline, Timekeeper, now)] : [];
+        return SlaLights.LightAt(running.Schedule, now) >= light ? [new SlaLightChanged(state.Id, clock, light, running.Deadline, Timekeeper, now)] : [];
     }
 }

@@ -1,3 +1,4 @@
+using CityCase.Domain.Time;
 using CityCase.Domain.Cases;
 
 namespace CityCase.Domain.Reference;
@@ -69,19 +70,19 @@ internal static class CatalogueParser
     }
 
     /// <summary><c>{ "normal": {"amount": 5, "unit": "WORKING_HOURS"}, "urgent": {...} }</c>: one limit per urgency, each given.</summary>
-    private static Dictionary<Urgency, TimeLimit> DisposalLimits(JsonEntry limits)
+    private static Dictionary<Urgency, Limit> DisposalLimits(JsonEntry limits)
     {
         var byName = System.Enum.GetValues<Urgency>().ToDictionary(u => u.ToString().ToLowerInvariant());
         foreach (var (name, _) in limits.Node)
             if (!byName.ContainsKey(name))
                 throw limits.Error($"urgency '{name}' is not one of {string.Join(", ", byName.Keys)}");
 
-        var result = new Dictionary<Urgency, TimeLimit>();
+        var result = new Dictionary<Urgency, Limit>();
         foreach (var (name, urgency) in byName)
         {
             var limit = limits.Object(name);
             limit.OnlyFields("amount", "unit");
-            result[urgency] = new TimeLimit(limit.PositiveWholeNumber("amount"), limit.Enum<TimeLimitUnit>("unit"));
+            result[urgency] = new Limit(limit.PositiveWholeNumber("amount"), limit.Enum<LimitUnit>("unit"));
         }
         return result;
     }

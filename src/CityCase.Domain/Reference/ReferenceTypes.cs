@@ -1,4 +1,5 @@
 using CityCase.Domain.Cases;
+using CityCase.Domain.Time;
 using NetTopologySuite.Geometries;
 
 namespace CityCase.Domain.Reference;
@@ -9,17 +10,6 @@ public enum CategoryKind
     Component,
     Event,
 }
-
-/// <summary>How a time limit is counted: on the business calendar (working hours or days) or on the wall clock.</summary>
-public enum TimeLimitUnit
-{
-    WorkingHours,
-    WorkingDays,
-    NaturalHours,
-}
-
-/// <summary>A time limit as a city publishes it: "5 working hours", "1 working day", "2 hours" (natural time).</summary>
-public sealed record TimeLimit(int Amount, TimeLimitUnit Unit);
 
 /// <summary>A WGS 84 point: longitude (east) and latitude (north) in degrees.</summary>
 public readonly record struct GeoPoint(double Longitude, double Latitude)
@@ -70,7 +60,7 @@ public sealed record Category(
     CategoryKind Kind,
     string MajorName,
     string DefaultDepartmentCode,
-    IReadOnlyDictionary<Urgency, TimeLimit> DisposalLimits,
+    IReadOnlyDictionary<Urgency, Limit> DisposalLimits,
     string FilingCondition,
     string ClosingCondition)
 {
@@ -78,7 +68,7 @@ public sealed record Category(
     public string MajorCode => Code[..2];
 
     /// <summary>The disposal limit (处置时限) for a case of this class filed at the given urgency.</summary>
-    public TimeLimit DisposalLimit(Urgency urgency) => DisposalLimits[urgency];
+    public Limit DisposalLimit(Urgency urgency) => DisposalLimits[urgency];
 }
 
 /// <summary>A department (专业部门) that disposes of cases.</summary>

@@ -19,19 +19,6 @@ public sealed record WorkingPeriod(LocalTime Start, LocalTime End)
     internal Duration EndOfDay => End == LocalTime.Midnight ? Duration.FromDays(1) : (End - LocalTime.Midnight).ToDuration();
 }
 
-/// <summary>The unit of a time limit (the same members as CityCase.Domain.Reference.TimeLimitUnit).</summary>
-public enum LimitUnit
-{
-    /// <summary>Hours of working time on the business calendar.</summary>
-    WorkingHours,
-
-    /// <summary>Days' worth of working time: N × <see cref="BusinessCalendar.WorkingDay"/>, never N × 24 h.</summary>
-    WorkingDays,
-
-    /// <summary>Plain elapsed time, ignoring the calendar.</summary>
-    NaturalHours,
-}
-
 /// <summary>
 /// The city's business calendar: working periods per weekday (with the lunch break between them),
 /// public holidays, and the make-up working days China moves onto weekends (调休). Immutable and pure:
@@ -102,12 +89,6 @@ public sealed class BusinessCalendar
     /// </summary>
     public Duration WorkingDay { get; }
 
-    /// <summary>N working days' worth of working time: N × <see cref="WorkingDay"/>.</summary>
-    public Duration WorkingDays(int n) => WorkingDay * n;
-
-    /// <summary>The same as <see cref="WorkingDays"/>: N × <see cref="WorkingDay"/>, never N × 24 hours.</summary>
-    public Duration WorkingTimeOfDays(int n) => WorkingDays(n);
-
     /// <summary>The working periods of a date: none on holidays; a make-up day works as its stated weekday.</summary>
     public IReadOnlyList<WorkingPeriod> PeriodsOn(LocalDate date) =>
         _holidays.Contains(date) ? []
@@ -168,25 +149,12 @@ public sealed class BusinessCalendar
     }
 
     /// <summary>
-    /// The deadline of a limit of <paramref name="amount"/> units started at <paramref name="start"/>:
-    /// working hours and working days are rounded to whole working minutes (working days are
-    /// amount × <see cref="WorkingDay"/>) and added with <see cref="AddWorkingTime"/>; natural hours are plain
-    /// elapsed time (so across a daylight-saving change the wall clock shows one hour more or less).
+    /// A working-time limit as a duration of working time, rounded to whole working minutes: working days are
+    /// amount × <see cref="WorkingDay"/> (7.5 h for 1 working day here).
     /// </summary>
-    public Instant Deadline(Instant start, double amount, LimitUnit unit)
-    {
-        if (amount < 0 || double.IsNaN(amount) || double.IsInfinity(amount))
-            throw new ArgumentOutOfRangeException(nameof(amount), amount, "a limit must be a finite amount, not negative");
-        return unit switch
-        {
-            LimitUnit.NaturalHours => start + Duration.FromHours(amount),
-            LimitUnit.WorkingHours or LimitUnit.WorkingDays => AddWorkingTime(start, LimitAsWorkingTime(amount, unit)),
-            _ => throw new ArgumentOutOfRangeException(nameof(unit)),
-        };
-    }
-
-    /// <summary>A working-time limit as a duration of working time, in whole minutes (7.5 h for 1 working day here).</summary>
-    public Duration LimitAsWorkingTime(double amount, LimitUnit unit) => unit switch
+    public Duration LimitAsWorkingTime(double amount, LimitUnit unit) => !double.IsFinite(amount) || amount < 0
+        ? throw new ArgumentOutOfRangeException(nameof(amount), amount, "a limit must be a finite amount, not negative")
+        : unit switch
     {
         LimitUnit.WorkingHours => Duration.FromMinutes(Math.Round(amount * 60, MidpointRounding.AwayFromZero)),
         LimitUnit.WorkingDays => Duration.FromMinutes(Math.Round(WorkingDay.TotalMinutes * amount, MidpointRounding.AwayFromZero)),

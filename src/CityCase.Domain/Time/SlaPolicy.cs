@@ -14,9 +14,6 @@ public enum ClockKind
     Citizen,
 }
 
-/// <summary>A limit: an amount in a unit.</summary>
-public sealed record Limit(double Amount, LimitUnit Unit);
-
 /// <summary>
 /// The city's time limits for the stage clocks and the hotline's citizen-facing clock; disposal limits
 /// come from the category catalogue. Defaults follow the published examples in domain.md.

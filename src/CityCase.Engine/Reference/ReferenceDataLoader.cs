@@ -1,3 +1,4 @@
+using CityCase.Domain.Time;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Reference;
 using Marten;
@@ -11,7 +12,7 @@ public sealed record GridDocument(string Id, string Name, string StreetCode, str
     string CommunityName, double CentroidLongitude, double CentroidLatitude, string Wkt);
 
 public sealed record CategoryDocument(string Id, string Name, string NameEn, string Kind, string MajorName,
-    string DefaultDepartmentCode, IReadOnlyDictionary<Urgency, TimeLimit> DisposalLimits);
+    string DefaultDepartmentCode, IReadOnlyDictionary<Urgency, Limit> DisposalLimits);
 
 public sealed record DepartmentDocument(string Id, string Name, string NameEn);
 

@@ -87,6 +87,7 @@ public sealed class SlaTimekeeper(IDocumentStore store, IServiceScopeFactory sco
         var nowMs = now.ToUnixTimeMilliseconds();
         IReadOnlyList<SlaTimer> due;
         await using (var session = store.QuerySession())
+            // SlaLights.LightAt's rule as SQL: yellow from YellowAt on, red strictly after the deadline.
             due = await session.Query<SlaTimer>()
                 .Where(t => (t.Recorded == Light.Green && t.YellowAtMs <= nowMs) || (t.Recorded != Light.Red && t.DeadlineMs < nowMs))
                 .ToListAsync(ct);
@@ -96,8 +97,7 @@ public sealed class SlaTimekeeper(IDocumentStore store, IServiceScopeFactory sco
         var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
         foreach (var timer in due)
         {
-            var light = now > timer.Deadline ? Light.Red : Light.Yellow;
-            if (light == Light.Red && timer.Recorded == Light.Green) light = Light.Yellow; // yellow first, then red
+            var light = timer.Recorded + 1; // yellow first, then red; the decider checks it is due
             try
             {
                 await bus.InvokeAsync<CaseCommandResult>(

@@ -1,3 +1,4 @@
+using CityCase.Domain.Time;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Reference;
 
@@ -10,10 +11,10 @@ public sealed class DispatchRulesTests
 
     private static Category Category(string code, string defaultDepartment) =>
         new(code, code, code, CategoryKind.Event, "市容环境", defaultDepartment,
-            new Dictionary<Urgency, TimeLimit>
+            new Dictionary<Urgency, Limit>
             {
-                [Urgency.Normal] = new(1, TimeLimitUnit.WorkingDays),
-                [Urgency.Urgent] = new(4, TimeLimitUnit.WorkingHours),
+                [Urgency.Normal] = new(1, LimitUnit.WorkingDays),
+                [Urgency.Urgent] = new(4, LimitUnit.WorkingHours),
             },
             "filed when seen", "closed when fixed");
 

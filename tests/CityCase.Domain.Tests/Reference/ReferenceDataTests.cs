@@ -1,3 +1,4 @@
+using CityCase.Domain.Time;
 using System.Text.Json.Nodes;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Reference;
@@ -398,6 +399,6 @@ public sealed class ReferenceDataTests
         Assert.Null(data.GridAt(116.3890, 39.90045));
         Assert.Equal("W", data.DepartmentFor("0101", "110101001"));
         Assert.Equal("", Assert.Single(data.Departments).NameEn);
-        Assert.Equal(new TimeLimit(2, TimeLimitUnit.NaturalHours), data.CategoriesByCode["0101"].DisposalLimit(Urgency.Urgent));
+        Assert.Equal(new Limit(2, LimitUnit.NaturalHours), data.CategoriesByCode["0101"].DisposalLimit(Urgency.Urgent));
     }
 }

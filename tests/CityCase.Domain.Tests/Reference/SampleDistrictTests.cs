@@ -1,3 +1,4 @@
+using CityCase.Domain.Time;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Reference;
 using NetTopologySuite.Geometries;
@@ -68,21 +69,21 @@ public sealed class SampleDistrictTests
             Assert.Contains(c.DefaultDepartmentCode, Sample.DepartmentsByCode.Keys);
         });
         Assert.All(Sample.Departments, d => Assert.False(string.IsNullOrWhiteSpace(d.NameEn), d.Code));
-        foreach (var unit in Enum.GetValues<TimeLimitUnit>())
+        foreach (var unit in Enum.GetValues<LimitUnit>())
             Assert.Contains(Sample.Categories, c => c.DisposalLimits.Values.Any(l => l.Unit == unit));
     }
 
     [Theory]
-    [InlineData("1101", "道路不洁", 5, TimeLimitUnit.WorkingHours)]
-    [InlineData("1102", "暴露垃圾", 1, TimeLimitUnit.WorkingDays)]
-    [InlineData("1301", "违法建设", 15, TimeLimitUnit.WorkingDays)]
-    [InlineData("0106", "连续三盏以上路灯不亮", 1, TimeLimitUnit.WorkingDays)]
-    [InlineData("0102", "污水井盖", 2, TimeLimitUnit.NaturalHours)]
-    public void The_published_examples_are_the_normal_limits(string code, string name, int amount, TimeLimitUnit unit)
+    [InlineData("1101", "道路不洁", 5, LimitUnit.WorkingHours)]
+    [InlineData("1102", "暴露垃圾", 1, LimitUnit.WorkingDays)]
+    [InlineData("1301", "违法建设", 15, LimitUnit.WorkingDays)]
+    [InlineData("0106", "连续三盏以上路灯不亮", 1, LimitUnit.WorkingDays)]
+    [InlineData("0102", "污水井盖", 2, LimitUnit.NaturalHours)]
+    public void The_published_examples_are_the_normal_limits(string code, string name, int amount, LimitUnit unit)
     {
         var category = Sample.CategoriesByCode[code];
         Assert.Equal(name, category.Name);
-        Assert.Equal(new TimeLimit(amount, unit), category.DisposalLimit(Urgency.Normal));
+        Assert.Equal(new Limit(amount, unit), category.DisposalLimit(Urgency.Normal));
     }
 
     [Fact]

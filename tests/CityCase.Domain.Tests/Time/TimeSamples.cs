@@ -20,6 +20,10 @@ internal static class TimeSamples
     /// <summary>An instant as Shanghai wall-clock time.</summary>
     public static string Show(Instant instant) => Pattern.Format(instant.InZone(Shanghai).LocalDateTime);
 
+    /// <summary>The deadline of a limit as the clocks compute it (<see cref="SlaLights.Schedule"/>).</summary>
+    public static Instant Deadline(this BusinessCalendar calendar, Instant start, double amount, LimitUnit unit) =>
+        SlaLights.Schedule(calendar, start, new Limit(amount, unit)).RedAt;
+
     private static string SampleFile()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
