@@ -23,20 +23,18 @@ public sealed class DirectCases(IDocumentStore store, ReferenceData district, Sl
     /// <summary>The events that report a case, as the intake handler decides them.</summary>
     public IReadOnlyList<object> Report(Guid caseId, CaseArrival arrival, Instant now)
     {
-        var place = district.GridIndex.GridAt(arrival.Location.Longitude, arrival.Location.Latitude)?.Place;
-        IReadOnlyList<object> events = arrival.Source == CaseSource.Patrol
-            ? CaseIntake.Decide(new ReportPatrolFinding(arrival.Description, arrival.Location, arrival.CategoryCode, [],
-                new Actor("bench-inspector", "Bench inspector", Roles.Inspector), now), caseId, NextNumber(now), place)
-            : [CaseIntake.Decide(new ReportComplaint(arrival.Description, arrival.Location, arrival.CategoryCode, arrival.Citizen,
-                new Actor("bench-agent", "Bench agent", Roles.Agent), now), caseId, NextNumber(now), place)];
-        return [.. events, .. CaseClocks.ForNewCase(events, sla, now)];
+        var (report, by) = arrival.Source == CaseSource.Patrol
+            ? ((CaseCommand)new ReportPatrolFinding(arrival.Description, arrival.Location, arrival.CategoryCode, []),
+                new Actor("bench-inspector", "Bench inspector", Roles.Inspector))
+            : (new ReportComplaint(arrival.Description, arrival.Location, arrival.CategoryCode, arrival.Citizen),
+                new Actor("bench-agent", "Bench agent", Roles.Agent));
+        return CaseDecider.DecideAndFollow(Case.NotYetReported(caseId, NextNumber(now)), report, by, now, district, sla);
     }
 
     /// <summary>The events of one step on a case in <paramref name="state"/>, as the case handler decides them.</summary>
     public IReadOnlyList<object> Step(Case state, JourneyStep step, Instant now)
     {
-        var decided = CaseDecider.Decide(state, step.Command, step.By.ToActor("bench-" + step.By.Role), now, district);
-        return [.. decided, .. CaseClocks.Follow(state, decided, sla, now)];
+        return CaseDecider.DecideAndFollow(state, step.Command, step.By.ToActor("bench-" + step.By.Role), now, district, sla);
     }
 
     /// <summary>Reports one case in its own session and transaction.</summary>

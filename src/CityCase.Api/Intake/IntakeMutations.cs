@@ -137,8 +137,8 @@ public static class IntakeMutations
                 var agent = context.RequireActor(Roles.Agent);
                 var input = context.GetArgument<ReportComplaintInput>("input");
                 var citizen = input.Citizen is null ? null : new Citizen(input.Citizen.Name, input.Citizen.Phone);
-                var filed = await Send(context, new FileComplaint(input.Description, input.Location.ToLocation(),
-                    input.CategoryCode, citizen, agent, input.IdempotencyKey));
+                var filed = await Send(context, new FileCase(new ReportComplaint(input.Description, input.Location.ToLocation(),
+                    input.CategoryCode, citizen), agent, input.IdempotencyKey));
                 return new CasePayload(await LoadCase(context, filed.CaseId));
             });
 
@@ -149,8 +149,8 @@ public static class IntakeMutations
             {
                 var inspector = context.RequireActor(Roles.Inspector);
                 var input = context.GetArgument<ReportPatrolFindingInput>("input");
-                var filed = await Send(context, new FilePatrolFinding(input.Description, input.Location.ToLocation(),
-                    input.CategoryCode, input.PhotoUrls ?? [], inspector, input.IdempotencyKey));
+                var filed = await Send(context, new FileCase(new ReportPatrolFinding(input.Description, input.Location.ToLocation(),
+                    input.CategoryCode, input.PhotoUrls ?? []), inspector, input.IdempotencyKey));
                 return new CasePayload(await LoadCase(context, filed.CaseId));
             });
 
@@ -161,8 +161,8 @@ public static class IntakeMutations
             {
                 var device = context.RequireActor(Roles.Device);
                 var input = context.GetArgument<RaiseSensorAlarmInput>("input");
-                var filed = await Send(context, new FileSensorAlarm(input.SensorId, input.AlarmType, input.Location.ToLocation(),
-                    input.Severity, device, input.IdempotencyKey));
+                var filed = await Send(context, new FileSensorSignal(new RaiseSensorAlarm(input.SensorId, input.AlarmType,
+                    input.Location.ToLocation(), input.Severity), device, input.IdempotencyKey));
                 return new SensorAlarmPayload(await LoadCase(context, filed.CaseId), filed.Deduplicated);
             });
 
@@ -173,7 +173,7 @@ public static class IntakeMutations
             {
                 var device = context.RequireActor(Roles.Device);
                 var input = context.GetArgument<ClearSensorAlarmInput>("input");
-                var filed = await Send(context, new FileSensorClear(input.SensorId, input.AlarmType, device));
+                var filed = await Send(context, new FileSensorSignal(new ClearSensorAlarm(input.SensorId, input.AlarmType), device));
                 return new CasePayload(await LoadCase(context, filed.CaseId));
             });
     }

@@ -97,7 +97,8 @@ public static class LifecycleMutations
 
         mutation.CaseMutation("mergeCase", "Fold this duplicate into the open case it duplicates (合并).",
             [Roles.Dispatcher, Roles.Agent], i => i.Field<NonNullGraphType<IdGraphType>>("intoCaseId"),
-            (input, _) => new MergeCase(CaseQueries.ParseCaseId(input.Get<string>("intoCaseId"), "intoCaseId")));
+            (caseId, expectedVersion, input, actor) => new MergeCaseEnvelope(caseId,
+                CaseQueries.ParseCaseId(input.Get<string>("intoCaseId"), "intoCaseId"), expectedVersion, actor));
 
         mutation.CaseMutation("superviseCase", "Escalate a case (督办); the department must answer.",
             [Roles.Supervisor], i => i.Field<NonNullGraphType<StringGraphType>>("note"),
@@ -126,7 +127,13 @@ public static class LifecycleMutations
 
     /// <summary>Declares <c>name(input: NameInput!): CasePayload!</c> for one command on an existing case.</summary>
     private static void CaseMutation(this ObjectGraphType mutation, string name, string description, string[] roles,
-        Action<InputObjectGraphType> fields, Func<IDictionary<string, object?>, Actor, CaseCommand> command)
+        Action<InputObjectGraphType> fields, Func<IDictionary<string, object?>, Actor, CaseCommand> command) =>
+        mutation.CaseMutation(name, description, roles, fields,
+            (caseId, expectedVersion, input, actor) => new CaseCommandEnvelope(caseId, expectedVersion, command(input, actor), actor));
+
+    /// <summary>The same, for a message of its own (a merge writes two cases).</summary>
+    private static void CaseMutation(this ObjectGraphType mutation, string name, string description, string[] roles,
+        Action<InputObjectGraphType> fields, Func<Guid, int?, IDictionary<string, object?>, Actor, object> message)
     {
         var inputType = new InputObjectGraphType { Name = char.ToUpperInvariant(name[0]) + name[1..] + "Input" };
         inputType.Field<NonNullGraphType<IdGraphType>>("caseId");
@@ -142,8 +149,8 @@ public static class LifecycleMutations
                 var actor = context.RequireActor(roles);
                 var input = context.GetArgument<Dictionary<string, object?>>("input");
                 var caseId = CaseQueries.ParseCaseId(input.Get<string>("caseId"), "caseId");
-                var envelope = new CaseCommandEnvelope(caseId, input.Get<int?>("expectedVersion"), command(input, actor), actor);
-                await context.Bus().InvokeAsync<CaseCommandResult>(envelope, context.CancellationToken);
+                await context.Bus().InvokeAsync<CaseCommandResult>(message(caseId, input.Get<int?>("expectedVersion"), input, actor),
+                    context.CancellationToken);
                 return new CasePayload(await IntakeMutations.LoadCase(context, caseId));
             });
     }

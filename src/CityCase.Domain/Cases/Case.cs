@@ -57,6 +57,15 @@ public sealed record Case
     /// <summary>Open means it still needs someone to act: not closed, rejected, voided or merged.</summary>
     public bool IsOpen => Status.IsOpen();
 
+    /// <summary>
+    /// A case not yet reported: the identity intake gave it (its id and number), version 0. Intake commands are
+    /// decided on it like any other command on any other state.
+    /// </summary>
+    public static Case NotYetReported(Guid id, string number) => new() { Id = id, Number = number };
+
+    /// <summary>Whether the case exists: its report has been recorded.</summary>
+    public bool Exists => Version > 0;
+
     public static Case Start(CaseReported e) => new()
     {
         Id = e.CaseId,
@@ -130,6 +139,7 @@ public sealed record Case
     /// <summary>The state after one more event (the fold step; the version advances by one).</summary>
     public Case After(object @event) => (@event switch
     {
+        CaseReported e => Start(e) with { Version = Version },
         CaseAccepted e => On(e),
         CaseRejected e => On(e),
         CaseDispatched e => On(e),

@@ -49,17 +49,6 @@ public static class CaseClocks
         return result;
     }
 
-    /// <summary>The clocks of a brand-new case (its first events).</summary>
-    public static IReadOnlyList<object> ForNewCase(IReadOnlyList<object> events, SlaPolicy policy, Instant now)
-    {
-        var reported = (CaseReported)events[0];
-        var state = Case.Start(reported);
-        var result = Follow(state, reported, policy, now).ToList();
-        foreach (var c in result) state = state.After(c);
-        result.AddRange(Follow(state, events.Skip(1).ToList(), policy, now));
-        return result;
-    }
-
     private static IEnumerable<object> Follow(Case state, object e, SlaPolicy policy, Instant now)
     {
         var id = state.Id;

@@ -1,3 +1,5 @@
+using CityCase.Domain.Time;
+
 namespace CityCase.Domain.Cases;
 
 /// <summary>A command on an existing case; the decider turns it into events or refuses it.</summary>
@@ -73,8 +75,17 @@ public sealed record VoidCase(string Reason) : CaseCommand
     public override string Operation => "voidCase";
 }
 
-/// <summary>Fold this case (a duplicate) into the open case <paramref name="Into"/>.</summary>
-public sealed record MergeCase(Guid IntoCaseId) : CaseCommand
+/// <summary>
+/// Fold this case (a duplicate) into the open case <paramref name="Into"/>, whose state the decision reads;
+/// the original then records the duplicate with <see cref="RecordMergedDuplicate"/>.
+/// </summary>
+public sealed record MergeCase(Case Into) : CaseCommand
+{
+    public override string Operation => "mergeCase";
+}
+
+/// <summary>The original's side of a merge: the duplicate (already decided MERGED) and its reporter are linked here.</summary>
+public sealed record RecordMergedDuplicate(Case Duplicate) : CaseCommand
 {
     public override string Operation => "mergeCase";
 }
@@ -94,13 +105,8 @@ public sealed record RecordSatisfaction(int Score, string? Comment) : CaseComman
     public override string Operation => "recordSatisfaction";
 }
 
-/// <summary>The same sensor raised the same alarm again while its case is open.</summary>
-public sealed record RepeatSensorAlarm(string Severity) : CaseCommand
+/// <summary>A timer asks to record a clock's light; decided only if the clock still runs and the light is due.</summary>
+public sealed record RecordSlaLight(ClockKind Clock, Light Light) : CaseCommand
 {
-    public override string Operation => "raiseSensorAlarm";
-}
-
-public sealed record ClearSensorAlarm : CaseCommand
-{
-    public override string Operation => "clearSensorAlarm";
+    public override string Operation => "recordSlaLight";
 }

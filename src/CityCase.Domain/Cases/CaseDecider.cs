@@ -1,3 +1,4 @@
+using CityCase.Domain.Time;
 using NodaTime;
 
 namespace CityCase.Domain.Cases;
@@ -12,10 +13,30 @@ public static class CaseDecider
 {
     public const double MaxExtraWorkingHours = 24 * 30;
 
+    /// <summary>
+    /// The one path of every change to a case (intake, the loop, lights, merges): the decision, then the clocks
+    /// it starts, stops or moves. A new case is decided on <see cref="Case.NotYetReported"/>.
+    /// </summary>
+    public static IReadOnlyList<object> DecideAndFollow(Case state, CaseCommand command, Actor by, Instant now,
+        ICaseRules rules, SlaPolicy sla)
+    {
+        var events = Decide(state, command, by, now, rules);
+        return [.. events, .. CaseClocks.Follow(state, events, sla, now)];
+    }
+
+    /// <summary>The decision alone, without the clocks that follow it (see <see cref="DecideAndFollow"/>).</summary>
     public static IReadOnlyList<object> Decide(Case state, CaseCommand command, Actor by, Instant now, ICaseRules rules)
     {
         var id = state.Id;
-        if (state.Suspended && command is not (ResumeCase or VoidCase or SuperviseCase or NotifyCitizen))
+        if (!state.Exists) return CaseIntake.Decide(state, command, by, now, rules);
+        switch (command)
+        {
+            case ReportComplaint or ReportPatrolFinding:
+                throw new InvalidOperationException($"case {state.Number} is already reported");
+            case RecordSlaLight light:
+                return CaseClocks.DecideLight(state, light.Clock, light.Light, now);
+        }
+        if (state.Suspended && command is not (ResumeCase or VoidCase or SuperviseCase or NotifyCitizen or RecordMergedDuplicate))
             throw Refuse(state, command, "the case is suspended; resume it first");
 
         return command switch
@@ -78,24 +99,27 @@ public static class CaseDecider
                     throw new ValidationFailedException($"score must be from 1 to 5 (was {c.Score})");
                 return new SatisfactionRecorded(id, c.Score, Text(c.Comment), by, now);
             }),
-            RepeatSensorAlarm c => RequireOpen(state, c).Then(() => new SensorAlarmRepeated(id, c.Severity, by, now)),
-            ClearSensorAlarm c => state.Sensor is null
+            // A repeat of the alarm while its case is open folds into that case.
+            RaiseSensorAlarm c => RequireOpen(state, c).Then(() => new SensorAlarmRepeated(id, c.Severity.Trim(), by, now)),
+            ClearSensorAlarm => state.Sensor is null
                 ? throw new ValidationFailedException("the case was not raised by a sensor")
                 : state.SensorCleared
                     ? []
                     : [new SensorAlarmCleared(id, by, now)],
-            MergeCase => throw new InvalidOperationException("A merge touches two cases: use DecideMerge."),
+            MergeCase c => [DecideMerge(state, c, by, now)],
+            RecordMergedDuplicate c => RequireOpen(state, c).Then(() =>
+                new DuplicateMerged(id, c.Duplicate.Id, c.Duplicate.Number, c.Duplicate.ReportedBy, by, now)),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "not a case command"),
         };
     }
 
     /// <summary>
-    /// Folds <paramref name="duplicate"/> into <paramref name="original"/>: the duplicate ends as MERGED, and the
-    /// original records the duplicate and its reporter. Only a case not yet dispatched can be a duplicate.
+    /// Folds <paramref name="duplicate"/> into the command's original: the duplicate ends as MERGED (the original
+    /// then records it with <see cref="RecordMergedDuplicate"/>). Only a case not yet dispatched can be a duplicate.
     /// </summary>
-    public static (object OnDuplicate, object OnOriginal) DecideMerge(Case duplicate, Case original, Actor by, Instant now)
+    private static CaseMerged DecideMerge(Case duplicate, MergeCase command, Actor by, Instant now)
     {
-        var command = new MergeCase(original.Id);
+        var original = command.Into;
         if (duplicate.Id == original.Id)
             throw new ValidationFailedException("a case cannot be merged into itself");
         Require(duplicate, command, CaseStatus.Reported, CaseStatus.Accepted);
@@ -104,8 +128,7 @@ public static class CaseDecider
         if (!original.IsOpen)
             throw new DomainException(ErrorCodes.InvalidTransition,
                 $"mergeCase needs an open case to merge into; case {original.Number} is {StatusName(original.Status)}");
-        return (new CaseMerged(duplicate.Id, original.Id, by, now),
-            new DuplicateMerged(original.Id, duplicate.Id, duplicate.Number, duplicate.ReportedBy, by, now));
+        return new CaseMerged(duplicate.Id, original.Id, by, now);
     }
 
     private static CaseDispatched DecideDispatch(Case state, DispatchCase c, Actor by, Instant now, ICaseRules rules)

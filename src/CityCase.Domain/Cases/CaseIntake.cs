@@ -3,105 +3,119 @@ using NodaTime;
 namespace CityCase.Domain.Cases;
 
 /// <summary>An agent files a citizen's complaint from the 12345 hotline.</summary>
-public sealed record ReportComplaint(
-    string Description,
-    Location Location,
-    string? CategoryCode,
-    Citizen? Citizen,
-    Actor Agent,
-    Instant Now);
+public sealed record ReportComplaint(string Description, Location Location, string? CategoryCode, Citizen? Citizen) : CaseCommand
+{
+    public override string Operation => "reportComplaint";
+}
 
 /// <summary>A grid inspector reports what they found on patrol, with its category and photos.</summary>
-public sealed record ReportPatrolFinding(
-    string Description,
-    Location Location,
-    string CategoryCode,
-    IReadOnlyList<string> PhotoUrls,
-    Actor Inspector,
-    Instant Now);
+public sealed record ReportPatrolFinding(string Description, Location Location, string CategoryCode, IReadOnlyList<string> PhotoUrls)
+    : CaseCommand
+{
+    public override string Operation => "reportPatrolFinding";
+}
 
-/// <summary>A sensor raises an alarm.</summary>
-public sealed record RaiseSensorAlarm(
-    string SensorId,
-    string AlarmType,
-    Location Location,
-    string Severity,
-    Actor Device,
-    Instant Now);
+/// <summary>What a sensor says about one alarm: raised (again) or cleared. Routed to the open case of its <see cref="SensorKey"/>.</summary>
+public interface ISensorSignal
+{
+    string SensorId { get; }
+    string AlarmType { get; }
+
+    /// <summary>Whether the signal opens a case when none is open for its sensor and alarm type (a raise does, a clear does not).</summary>
+    bool OpensCase { get; }
+}
+
+/// <summary>A sensor raises an alarm: a new case, or a repeat folded into the open case of the same sensor and alarm type.</summary>
+public sealed record RaiseSensorAlarm(string SensorId, string AlarmType, Location Location, string Severity) : CaseCommand, ISensorSignal
+{
+    public override string Operation => "raiseSensorAlarm";
+    public bool OpensCase => true;
+}
+
+/// <summary>A sensor says its alarm is over.</summary>
+public sealed record ClearSensorAlarm(string SensorId, string AlarmType) : CaseCommand, ISensorSignal
+{
+    public override string Operation => "clearSensorAlarm";
+    public bool OpensCase => false;
+}
 
 /// <summary>
-/// Pure decisions for a new case: validate the report and state the facts. The caller resolves the
-/// location's grid (<paramref name="place"/>) from the district's grid index; a location outside every
-/// grid is refused.
+/// Pure decisions for a new case: validate the report and state the facts. The location's grid comes from
+/// the district's grid index through <see cref="ICaseRules.PlaceAt"/>; a location outside every grid is refused.
 /// </summary>
 public static class CaseIntake
 {
     public const int MaxDescriptionLength = 4000;
 
-    /// <summary>Throws <see cref="ValidationFailedException"/> naming every problem with the complaint.</summary>
-    public static void Validate(ReportComplaint command, ICaseRules? rules = null) =>
-        Check(Problems(command.Description, command.Location, command.CategoryCode, rules));
-
-    public static void Validate(ReportPatrolFinding command, ICaseRules? rules = null)
+    /// <summary>
+    /// Throws <see cref="ValidationFailedException"/> naming every problem with a report, so intake can refuse it
+    /// before a case number is spent on it.
+    /// </summary>
+    public static void Validate(CaseCommand report, ICaseRules rules) => Check(report switch
     {
-        var problems = Problems(command.Description, command.Location, command.CategoryCode, rules).ToList();
-        if (string.IsNullOrWhiteSpace(command.CategoryCode)) problems.Add("categoryCode must not be empty");
-        problems.AddRange(PhotoProblems(command.PhotoUrls));
-        Check(problems);
+        ReportComplaint c => Problems(c.Description, c.Location, c.CategoryCode, rules),
+        ReportPatrolFinding f => Problems(f.Description, f.Location, f.CategoryCode, rules)
+            .Concat(string.IsNullOrWhiteSpace(f.CategoryCode) ? ["categoryCode must not be empty"] : [])
+            .Concat(PhotoProblems(f.PhotoUrls)),
+        RaiseSensorAlarm a => SensorProblems(a).Concat(a.Location.Problems()).Concat(PlaceProblems(a.Location, rules)),
+        ClearSensorAlarm c => SensorProblems(c),
+        _ => throw new ArgumentOutOfRangeException(nameof(report), report.GetType().Name, "not a report of a new case"),
+    });
+
+    internal static IReadOnlyList<object> Decide(Case blank, CaseCommand report, Actor by, Instant now, ICaseRules rules)
+    {
+        Validate(report, rules);
+        var (id, number) = (blank.Id, blank.Number);
+        return report switch
+        {
+            ReportComplaint c =>
+            [
+                new CaseReported(id, number, CaseSource.Hotline, c.Description.Trim(), Clean(c.Location), c.CategoryCode,
+                    c.Citizen is { Name: null or "", Phone: null or "" } ? null : c.Citizen, by, now, Inside(c.Location, rules)),
+            ],
+            // Inspectors' reports are trusted without an on-site check: the finding is filed at once.
+            ReportPatrolFinding f =>
+            [
+                new CaseReported(id, number, CaseSource.Patrol, f.Description.Trim(), Clean(f.Location), f.CategoryCode, null,
+                    by, now, Inside(f.Location, rules), [.. f.PhotoUrls.Select(u => u.Trim())]),
+                new CaseAccepted(id, f.CategoryCode, Urgency.Normal, "Filed directly from an inspector's patrol", by, now),
+            ],
+            RaiseSensorAlarm a => [SensorReported(id, number, a, by, now, rules)],
+            _ => throw new ArgumentOutOfRangeException(nameof(report), report.GetType().Name, "not a report of a new case"),
+        };
     }
 
-    public static void Validate(RaiseSensorAlarm command)
+    private static CaseReported SensorReported(Guid id, string number, RaiseSensorAlarm a, Actor by, Instant now, ICaseRules rules)
     {
-        var problems = new List<string>();
-        if (string.IsNullOrWhiteSpace(command.SensorId)) problems.Add("sensorId must not be empty");
-        if (string.IsNullOrWhiteSpace(command.AlarmType)) problems.Add("alarmType must not be empty");
-        if (string.IsNullOrWhiteSpace(command.Severity)) problems.Add("severity must not be empty");
-        problems.AddRange(command.Location.Problems());
-        Check(problems);
-    }
-
-    public static CaseReported Decide(ReportComplaint command, Guid caseId, string caseNumber, CasePlace? place)
-    {
-        Validate(command);
-        var citizen = command.Citizen is { Name: null or "", Phone: null or "" } ? null : command.Citizen;
-        return new CaseReported(caseId, caseNumber, CaseSource.Hotline, command.Description.Trim(), Clean(command.Location),
-            command.CategoryCode, citizen, command.Agent, command.Now, Inside(place, command.Location));
-    }
-
-    /// <summary>Inspectors' reports are trusted without an on-site check: the finding is filed at once.</summary>
-    public static IReadOnlyList<object> Decide(ReportPatrolFinding command, Guid caseId, string caseNumber, CasePlace? place)
-    {
-        Validate(command);
-        return
-        [
-            new CaseReported(caseId, caseNumber, CaseSource.Patrol, command.Description.Trim(), Clean(command.Location),
-                command.CategoryCode, null, command.Inspector, command.Now, Inside(place, command.Location),
-                [.. command.PhotoUrls.Select(u => u.Trim())]),
-            new CaseAccepted(caseId, command.CategoryCode, Urgency.Normal, "Filed directly from an inspector's patrol",
-                command.Inspector, command.Now),
-        ];
-    }
-
-    public static CaseReported Decide(RaiseSensorAlarm command, Guid caseId, string caseNumber, CasePlace? place)
-    {
-        Validate(command);
-        var alarm = new SensorAlarm(command.SensorId.Trim(), command.AlarmType.Trim(), command.Severity.Trim());
-        return new CaseReported(caseId, caseNumber, CaseSource.Sensor,
-            $"Sensor {alarm.SensorId} raised {alarm.AlarmType} ({alarm.Severity})", Clean(command.Location), null, null,
-            command.Device, command.Now, Inside(place, command.Location), Sensor: alarm);
+        var alarm = new SensorAlarm(a.SensorId.Trim(), a.AlarmType.Trim(), a.Severity.Trim());
+        return new CaseReported(id, number, CaseSource.Sensor, $"Sensor {alarm.SensorId} raised {alarm.AlarmType} ({alarm.Severity})",
+            Clean(a.Location), null, null, by, now, Inside(a.Location, rules), Sensor: alarm);
     }
 
     /// <summary>The key that folds a storm of repeats into one open case: the same sensor and alarm type.</summary>
-    public static string SensorKey(string sensorId, string alarmType) => $"{sensorId.Trim()}|{alarmType.Trim()}";
+    public static string SensorKey(ISensorSignal signal) => $"{signal.SensorId.Trim()}|{signal.AlarmType.Trim()}";
 
-    private static CasePlace Inside(CasePlace? place, Location location) =>
-        place ?? throw new ValidationFailedException(
-            $"location ({location.Longitude}, {location.Latitude}) is outside every unit grid of the district");
+    private static CasePlace Inside(Location location, ICaseRules rules) =>
+        rules.PlaceAt(location) ?? throw new ValidationFailedException(OutsideTheDistrict(location));
+
+    private static string OutsideTheDistrict(Location location) =>
+        $"location ({location.Longitude}, {location.Latitude}) is outside every unit grid of the district";
+
+    private static IEnumerable<string> PlaceProblems(Location location, ICaseRules rules) =>
+        !location.Problems().Any() && rules.PlaceAt(location) is null ? [OutsideTheDistrict(location)] : [];
 
     private static Location Clean(Location location) =>
         location with { Address = string.IsNullOrWhiteSpace(location.Address) ? null : location.Address.Trim() };
 
-    private static IEnumerable<string> Problems(string? description, Location location, string? categoryCode, ICaseRules? rules)
+    private static IEnumerable<string> SensorProblems(ISensorSignal signal)
+    {
+        if (string.IsNullOrWhiteSpace(signal.SensorId)) yield return "sensorId must not be empty";
+        if (string.IsNullOrWhiteSpace(signal.AlarmType)) yield return "alarmType must not be empty";
+        if (signal is RaiseSensorAlarm { Severity: var severity } && string.IsNullOrWhiteSpace(severity))
+            yield return "severity must not be empty";
+    }
+
+    private static IEnumerable<string> Problems(string? description, Location location, string? categoryCode, ICaseRules rules)
     {
         var text = description?.Trim() ?? "";
         if (text.Length == 0)
@@ -109,11 +123,12 @@ public static class CaseIntake
         else if (text.Length > MaxDescriptionLength)
             yield return $"description must be at most {MaxDescriptionLength} characters (was {text.Length})";
         foreach (var problem in location.Problems()) yield return problem;
+        foreach (var problem in PlaceProblems(location, rules)) yield return problem;
         if (!string.IsNullOrWhiteSpace(categoryCode))
         {
             if (!CategoryCodes.IsWellFormed(categoryCode))
                 yield return $"categoryCode must be 4 digits, major class then minor class (was '{categoryCode}')";
-            else if (rules is not null && !rules.IsKnownCategory(categoryCode))
+            else if (!rules.IsKnownCategory(categoryCode))
                 yield return $"categoryCode '{categoryCode}' is not in the category catalogue";
         }
     }

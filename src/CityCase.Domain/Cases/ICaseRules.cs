@@ -1,8 +1,8 @@
 namespace CityCase.Domain.Cases;
 
 /// <summary>
-/// What the decider needs to know of the city's reference data: the category catalogue, the departments
-/// and the dispatch rules. Passed in, so the decider stays a pure function.
+/// What the decider needs to know of the city's reference data: the category catalogue, the departments,
+/// the dispatch rules and the grids. Passed in, so the decider stays a pure function.
 /// </summary>
 public interface ICaseRules
 {
@@ -11,4 +11,7 @@ public interface ICaseRules
 
     /// <summary>The department the dispatch rules choose, or null when none applies.</summary>
     string? DepartmentFor(string categoryCode, string? streetCode);
+
+    /// <summary>Where a location lies in the grid hierarchy, or null outside every unit grid of the district.</summary>
+    CasePlace? PlaceAt(Location location);
 }

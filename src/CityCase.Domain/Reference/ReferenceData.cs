@@ -55,6 +55,8 @@ public sealed class ReferenceData : ICaseRules
     /// <summary>A street rule beats a category rule, which beats the category's default (see <see cref="Reference.DispatchRules.Resolve"/>).</summary>
     public string? DepartmentFor(string categoryCode, string? streetCode) => DispatchRules.Resolve(categoryCode, streetCode);
 
+    public CasePlace? PlaceAt(Location location) => GridAt(location.Longitude, location.Latitude)?.Place;
+
     /// <summary>Parses and validates the four files, given as file name → text.</summary>
     /// <exception cref="ReferenceDataException">A file is missing, unknown or wrong; the message names the file, the entry and the problem.</exception>
     public static ReferenceData Parse(IReadOnlyDictionary<string, string> files) =>

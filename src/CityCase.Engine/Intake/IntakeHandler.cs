@@ -1,6 +1,5 @@
 using CityCase.Domain;
 using CityCase.Domain.Cases;
-using CityCase.Domain.Reference;
 using CityCase.Domain.Time;
 using CityCase.Engine.Cases;
 using Marten;
@@ -9,20 +8,11 @@ using Npgsql;
 
 namespace CityCase.Engine.Intake;
 
-/// <summary>An agent's request to file a hotline complaint, as it arrives from GraphQL.</summary>
-public sealed record FileComplaint(string Description, Location Location, string? CategoryCode, Citizen? Citizen,
-    Actor Agent, string? IdempotencyKey = null);
+/// <summary>A report of a new case (a complaint, a patrol finding), as it arrives from GraphQL.</summary>
+public sealed record FileCase(CaseCommand Report, Actor Actor, string? IdempotencyKey = null);
 
-/// <summary>An inspector's patrol finding, as it arrives from GraphQL.</summary>
-public sealed record FilePatrolFinding(string Description, Location Location, string CategoryCode,
-    IReadOnlyList<string> PhotoUrls, Actor Inspector, string? IdempotencyKey = null);
-
-/// <summary>A sensor's alarm, as it arrives from GraphQL.</summary>
-public sealed record FileSensorAlarm(string SensorId, string AlarmType, Location Location, string Severity, Actor Device,
-    string? IdempotencyKey = null);
-
-/// <summary>A sensor says its alarm is over.</summary>
-public sealed record FileSensorClear(string SensorId, string AlarmType, Actor Device);
+/// <summary>A sensor's alarm or its clear, as it arrives from GraphQL: routed to the open case of its sensor and alarm type.</summary>
+public sealed record FileSensorSignal(ISensorSignal Signal, Actor Actor, string? IdempotencyKey = null);
 
 /// <summary>
 /// What intake answers: the case (new, or the one the report was folded into). <paramref name="Deduplicated"/>
@@ -37,84 +27,49 @@ public sealed record IntakeKey(string Id, Guid CaseId, string CaseNumber);
 /// <summary>
 /// The intake pipelines. Each takes a transaction-scoped advisory lock on its key (idempotency key, or
 /// sensor and alarm type) before looking, so that concurrent identical requests queue behind the first
-/// and then see what it committed: one case, one set of events.
+/// and then see what it committed: one case, one set of events. The decisions are the case decider's.
 /// </summary>
 public static class IntakeHandler
 {
-    public static async Task<CaseFiled> Handle(FileComplaint command, IDocumentSession session, CaseNumbers numbers,
-        ReferenceData reference, SlaPolicy sla, IClock clock, CancellationToken ct)
+    public static async Task<CaseFiled> Handle(FileCase command, IDocumentSession session, CaseNumbers numbers,
+        ICaseRules rules, SlaPolicy sla, IClock clock, CancellationToken ct)
     {
-        var complaint = new ReportComplaint(command.Description, command.Location, command.CategoryCode, command.Citizen,
-            command.Agent, clock.GetCurrentInstant());
-        CaseIntake.Validate(complaint, reference); // before a number is spent on it
+        CaseIntake.Validate(command.Report, rules); // before a number is spent on it
         if (await Replay(session, command.IdempotencyKey, ct) is { } replay) return replay;
-
-        var caseId = Guid.CreateVersion7();
-        var reported = CaseIntake.Decide(complaint, caseId, await numbers.NextAsync(ct), PlaceOf(reference, command.Location));
-        return Start(session, sla, complaint.Now, command.IdempotencyKey, caseId, reported.CaseNumber, reported);
+        return await Start(session, numbers, rules, sla, clock, command.Report, command.Actor, command.IdempotencyKey, ct);
     }
 
-    public static async Task<CaseFiled> Handle(FilePatrolFinding command, IDocumentSession session, CaseNumbers numbers,
-        ReferenceData reference, SlaPolicy sla, IClock clock, CancellationToken ct)
+    public static async Task<CaseFiled> Handle(FileSensorSignal command, IDocumentSession session, CaseNumbers numbers,
+        ICaseRules rules, SlaPolicy sla, IClock clock, CancellationToken ct)
     {
-        var finding = new ReportPatrolFinding(command.Description, command.Location, command.CategoryCode, command.PhotoUrls,
-            command.Inspector, clock.GetCurrentInstant());
-        CaseIntake.Validate(finding, reference);
-        if (await Replay(session, command.IdempotencyKey, ct) is { } replay) return replay;
-
-        var caseId = Guid.CreateVersion7();
-        var number = await numbers.NextAsync(ct);
-        var events = CaseIntake.Decide(finding, caseId, number, PlaceOf(reference, command.Location));
-        return Start(session, sla, finding.Now, command.IdempotencyKey, caseId, number, [.. events]);
-    }
-
-    public static async Task<CaseFiled> Handle(FileSensorAlarm command, IDocumentSession session, CaseNumbers numbers,
-        ReferenceData reference, ICaseRules rules, SlaPolicy sla, IClock clock, CancellationToken ct)
-    {
-        var now = clock.GetCurrentInstant();
-        var alarm = new RaiseSensorAlarm(command.SensorId, command.AlarmType, command.Location, command.Severity, command.Device, now);
-        CaseIntake.Validate(alarm);
+        var signal = command.Signal;
+        var report = (CaseCommand)signal;
+        CaseIntake.Validate(report, rules);
         if (await Replay(session, command.IdempotencyKey, ct) is { } replay) return replay;
 
         // A storm of repeats folds into the open case of the same sensor and alarm type.
-        await Lock(session, "sensor:" + CaseIntake.SensorKey(command.SensorId, command.AlarmType), ct);
-        if (await OpenSensorCase(session, command.SensorId.Trim(), command.AlarmType.Trim(), ct) is { } open)
-        {
-            var stream = await session.Events.FetchForWriting<Case>(open.Id, ct);
-            stream.AppendMany(CaseDecider.Decide(stream.Aggregate!, new RepeatSensorAlarm(command.Severity.Trim()),
-                command.Device, now, rules));
-            Remember(session, command.IdempotencyKey, open.Id, open.Number);
-            return new CaseFiled(open.Id, open.Number, Deduplicated: true);
-        }
+        await Lock(session, "sensor:" + CaseIntake.SensorKey(signal), ct);
+        var open = await OpenSensorCase(session, signal.SensorId.Trim(), signal.AlarmType.Trim(), ct);
+        if (open is null)
+            return signal.OpensCase
+                ? await Start(session, numbers, rules, sla, clock, report, command.Actor, command.IdempotencyKey, ct)
+                : throw new DomainException(ErrorCodes.NotFound,
+                    $"No open case for sensor {signal.SensorId.Trim()} and alarm type {signal.AlarmType.Trim()}.");
 
-        var caseId = Guid.CreateVersion7();
-        var reported = CaseIntake.Decide(alarm, caseId, await numbers.NextAsync(ct), PlaceOf(reference, command.Location));
-        return Start(session, sla, now, command.IdempotencyKey, caseId, reported.CaseNumber, reported);
-    }
-
-    public static async Task<CaseFiled> Handle(FileSensorClear command, IDocumentSession session, ICaseRules rules,
-        IClock clock, CancellationToken ct)
-    {
-        if (string.IsNullOrWhiteSpace(command.SensorId) || string.IsNullOrWhiteSpace(command.AlarmType))
-            throw new ValidationFailedException("sensorId and alarmType must not be empty");
-        await Lock(session, "sensor:" + CaseIntake.SensorKey(command.SensorId, command.AlarmType), ct);
-        var open = await OpenSensorCase(session, command.SensorId.Trim(), command.AlarmType.Trim(), ct)
-                   ?? throw new DomainException(ErrorCodes.NotFound,
-                       $"No open case for sensor {command.SensorId.Trim()} and alarm type {command.AlarmType.Trim()}.");
         var stream = await session.Events.FetchForWriting<Case>(open.Id, ct);
-        stream.AppendMany(CaseDecider.Decide(stream.Aggregate!, new ClearSensorAlarm(), command.Device, clock.GetCurrentInstant(), rules));
-        return new CaseFiled(open.Id, open.Number);
+        stream.AppendMany(CaseDecider.DecideAndFollow(stream.Aggregate!, report, command.Actor, clock.GetCurrentInstant(), rules, sla));
+        Remember(session, command.IdempotencyKey, open.Id, open.Number);
+        return new CaseFiled(open.Id, open.Number, Deduplicated: signal.OpensCase);
     }
 
-    private static CasePlace? PlaceOf(ReferenceData reference, Location location) =>
-        reference.GridIndex.GridAt(location.Longitude, location.Latitude)?.Place;
-
-    private static CaseFiled Start(IDocumentSession session, SlaPolicy sla, Instant now, string? idempotencyKey, Guid caseId,
-        string number, params object[] events)
+    private static async Task<CaseFiled> Start(IDocumentSession session, CaseNumbers numbers, ICaseRules rules, SlaPolicy sla,
+        IClock clock, CaseCommand report, Actor actor, string? idempotencyKey, CancellationToken ct)
     {
-        session.Events.StartStream<Case>(caseId, [.. events, .. CaseClocks.ForNewCase(events, sla, now)]);
-        Remember(session, idempotencyKey, caseId, number);
-        return new CaseFiled(caseId, number);
+        var blank = Case.NotYetReported(Guid.CreateVersion7(), await numbers.NextAsync(ct));
+        session.Events.StartStream<Case>(blank.Id,
+            CaseDecider.DecideAndFollow(blank, report, actor, clock.GetCurrentInstant(), rules, sla));
+        Remember(session, idempotencyKey, blank.Id, blank.Number);
+        return new CaseFiled(blank.Id, blank.Number);
     }
 
     private static void Remember(IDocumentSession session, string? idempotencyKey, Guid caseId, string number)

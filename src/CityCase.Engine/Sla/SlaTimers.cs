@@ -66,12 +66,6 @@ public sealed class SlaTimerProjection : MultiStreamProjection<SlaTimer, string>
     public static bool ShouldDelete(ClockStopped e) => true;
 }
 
-/// <summary>The command a timer sends: record this clock's light if it is still due.</summary>
-public sealed record RecordSlaLight(ClockKind Clock, Light Light) : CaseCommand
-{
-    public override string Operation => "recordSlaLight";
-}
-
 /// <summary>
 /// Fires due timers: each becomes a command through the case's aggregate handler, which records the
 /// light only if the clock still runs and that level was not recorded yet. Several nodes, a restart in

@@ -35,10 +35,8 @@ public sealed class CaseClocksTests
     /// <summary>Plays events through the clocks as the handlers do, returning the final state.</summary>
     private static Case Play(params (object Event, Instant When)[] steps)
     {
-        var first = (CaseReported)steps[0].Event;
-        var state = Case.Start(first);
-        foreach (var c in CaseClocks.ForNewCase([first], Policy, steps[0].When)) state = state.After(c);
-        foreach (var (e, when) in steps.Skip(1))
+        var state = Case.NotYetReported(((CaseReported)steps[0].Event).CaseId, "");
+        foreach (var (e, when) in steps)
         {
             var clocks = CaseClocks.Follow(state, [e], Policy, when);
             state = state.After(e);

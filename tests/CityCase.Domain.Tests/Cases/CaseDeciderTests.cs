@@ -301,35 +301,32 @@ public sealed class CaseDeciderTests
     [Fact]
     public void A_duplicate_is_folded_into_the_open_original_and_its_reporter_linked()
     {
-        var (onDuplicate, onOriginal) = CaseDecider.DecideMerge(Case.From([Reported]),
-            Original(new CaseAccepted(OriginalId, "0201", Urgency.Normal, null, Dispatcher, T0)), Agent, Now);
-
-        Assert.Equal(new CaseMerged(Id, OriginalId, Agent, Now), onDuplicate);
-        Assert.Equal(new DuplicateMerged(OriginalId, Id, "20261124-00001", new Citizen("Li Wei", "13800000000"), Agent, Now), onOriginal);
+        var original = Original(new CaseAccepted(OriginalId, "0201", Urgency.Normal, null, Dispatcher, T0));
+        var onDuplicate = new CaseMerged(Id, OriginalId, Agent, Now);
+        Given(Reported).WhenDecided(new MergeCase(original), Agent).ThenEvents(onDuplicate);
+        new When(original).WhenDecided(new RecordMergedDuplicate(Case.From([Reported])), Agent)
+            .ThenEvents(new DuplicateMerged(OriginalId, Id, "20261124-00001", new Citizen("Li Wei", "13800000000"), Agent, Now));
         Assert.Equal((CaseStatus.Merged, (Guid?)OriginalId), Case.From([Reported, onDuplicate]) is var m ? (m.Status, m.MergedInto) : default);
     }
 
     [Fact]
     public void A_case_cannot_be_merged_into_itself()
     {
-        var refusal = Assert.Throws<ValidationFailedException>(() =>
-            CaseDecider.DecideMerge(Case.From([Reported]), Case.From([Reported]), Agent, Now));
-        Assert.Contains("itself", refusal.Message);
+        Given(Reported).WhenDecided(new MergeCase(Case.From([Reported])), Agent).ThenRefused(Validation, "itself");
     }
 
     [Fact]
     public void A_case_cannot_be_merged_into_a_closed_one()
     {
         var closedOriginal = Original(new CaseVoided(OriginalId, "x", Dispatcher, T0));
-        var refusal = Assert.Throws<DomainException>(() => CaseDecider.DecideMerge(Case.From([Reported]), closedOriginal, Agent, Now));
-        Assert.Equal((Invalid, true), (refusal.Code, refusal.Message.Contains("VOIDED")));
+        Given(Reported).WhenDecided(new MergeCase(closedOriginal), Agent).ThenRefused(Invalid, "VOIDED");
     }
 
     [Fact]
     public void A_dispatched_case_cannot_be_merged_away()
     {
-        var refusal = Assert.Throws<DomainException>(() => CaseDecider.DecideMerge(Case.From(AtDispatched), Original(), Agent, Now));
-        Assert.Equal((Invalid, true), (refusal.Code, refusal.Message.Contains("mergeCase is not possible while the case is DISPATCHED")));
+        Given(AtDispatched).WhenDecided(new MergeCase(Original()), Agent)
+            .ThenRefused(Invalid, "mergeCase is not possible while the case is DISPATCHED");
     }
 
     // --- the citizen (回访) ----------------------------------------------------------------------------
@@ -389,7 +386,7 @@ public sealed class CaseDeciderTests
     [Fact]
     public void A_repeat_alarm_folds_into_the_open_case_and_counts()
     {
-        Given(SensorReported).WhenDecided(new RepeatSensorAlarm("HIGH"), Agent)
+        Given(SensorReported).WhenDecided(new RaiseSensorAlarm("S-17", "WATER_LEVEL", SensorReported.Location, " HIGH "), Agent)
             .ThenEvents(new SensorAlarmRepeated(Id, "HIGH", Agent, Now));
         Assert.Equal(2, Case.From([SensorReported, new SensorAlarmRepeated(Id, "HIGH", Agent, T0),
             new SensorAlarmRepeated(Id, "LOW", Agent, T0)]).SensorRepeats);
@@ -398,13 +395,13 @@ public sealed class CaseDeciderTests
     [Fact]
     public void A_clear_signal_is_recorded_once()
     {
-        Given(SensorReported).WhenDecided(new ClearSensorAlarm(), Agent).ThenEvents(new SensorAlarmCleared(Id, Agent, Now));
-        Given(SensorReported, new SensorAlarmCleared(Id, Agent, T0)).WhenDecided(new ClearSensorAlarm(), Agent).ThenEvents();
+        Given(SensorReported).WhenDecided(new ClearSensorAlarm("S-17", "WATER_LEVEL"), Agent).ThenEvents(new SensorAlarmCleared(Id, Agent, Now));
+        Given(SensorReported, new SensorAlarmCleared(Id, Agent, T0)).WhenDecided(new ClearSensorAlarm("S-17", "WATER_LEVEL"), Agent).ThenEvents();
     }
 
     [Fact]
     public void Only_a_sensor_case_can_be_cleared() =>
-        Given(Reported).WhenDecided(new ClearSensorAlarm(), Agent).ThenRefused(Validation, "sensor");
+        Given(Reported).WhenDecided(new ClearSensorAlarm("S-17", "WATER_LEVEL"), Agent).ThenRefused(Validation, "sensor");
 
     // --- the fold ----------------------------------------------------------------------------------------
 

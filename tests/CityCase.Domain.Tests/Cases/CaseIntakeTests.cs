@@ -10,18 +10,26 @@ public sealed class CaseIntakeTests
     private static readonly Actor Agent = new("alice", "Alice Wang", Roles.Agent);
     private static readonly Instant Now = Instant.FromUtc(2026, 11, 24, 8, 0);
     private static readonly Guid CaseId = Guid.CreateVersion7();
-    private static readonly CasePlace Place = new("310101001001001", "310101001001", "310101001");
     private static readonly Actor Inspector = new("ivan", "Ivan", Roles.Inspector);
     private static readonly Actor Device = new("sensor-gw", "Sensor gateway", Roles.Device);
 
+    private static readonly ICaseRules Rules = new CaseScenario.SampleRules();
+    private static readonly CasePlace Place = CaseScenario.Reported.Place!;
+
     private static ReportComplaint Complaint(string description = "Street lamp out", double longitude = 121.47,
         double latitude = 31.23, string? category = "0101", Citizen? citizen = null, string? address = " 88 Jiefang Road ") =>
-        new(description, new Location(longitude, latitude, address), category, citizen, Agent, Now);
+        new(description, new Location(longitude, latitude, address), category, citizen);
+
+    /// <summary>Intake as the handlers decide it: the report on a case not yet reported, with the number intake gave it.</summary>
+    private static IReadOnlyList<object> Decide(CaseCommand report, Actor by, string number) =>
+        CaseDecider.Decide(Case.NotYetReported(CaseId, number), report, by, Now, Rules);
+
+    private static void Validate(CaseCommand report) => CaseIntake.Validate(report, Rules);
 
     [Fact]
     public void A_valid_complaint_becomes_a_hotline_case_reported_by_the_citizen_and_recorded_by_the_agent()
     {
-        var reported = CaseIntake.Decide(Complaint(citizen: new Citizen("Li Wei", "13800000000")), CaseId, "20261124-00001", Place);
+        var reported = Decide(Complaint(citizen: new Citizen("Li Wei", "13800000000")), Agent, "20261124-00001").Single();
 
         Assert.Equal(new CaseReported(CaseId, "20261124-00001", CaseSource.Hotline, "Street lamp out",
             new Location(121.47, 31.23, "88 Jiefang Road"), "0101", new Citizen("Li Wei", "13800000000"), Agent, Now, Place),
@@ -31,8 +39,8 @@ public sealed class CaseIntakeTests
     [Fact]
     public void The_description_is_trimmed_and_an_anonymous_caller_is_no_citizen()
     {
-        var reported = CaseIntake.Decide(Complaint("  Pothole \n", citizen: new Citizen("", null), address: "  "),
-            CaseId, "20261124-00002", Place);
+        var reported = (CaseReported)Decide(Complaint("  Pothole \n", citizen: new Citizen("", null), address: "  "),
+            Agent, "20261124-00002").Single();
 
         Assert.Equal("Pothole", reported.Description);
         Assert.Null(reported.ReportedBy);
@@ -51,7 +59,7 @@ public sealed class CaseIntakeTests
         double latitude, string category, string problem)
     {
         var refusal = Assert.Throws<ValidationFailedException>(() =>
-            CaseIntake.Decide(Complaint(description, longitude, latitude, category), CaseId, "20261124-00003", Place));
+            Decide(Complaint(description, longitude, latitude, category), Agent, "20261124-00003"));
 
         Assert.Equal(ErrorCodes.ValidationFailed, refusal.Code);
         Assert.Contains(problem, refusal.Message);
@@ -60,7 +68,7 @@ public sealed class CaseIntakeTests
     [Fact]
     public void Every_problem_is_named_at_once()
     {
-        var refusal = Assert.Throws<ValidationFailedException>(() => CaseIntake.Validate(Complaint("", 200, 100)));
+        var refusal = Assert.Throws<ValidationFailedException>(() => Validate(Complaint("", 200, 100)));
 
         Assert.Contains("description", refusal.Message);
         Assert.Contains("longitude", refusal.Message);
@@ -71,7 +79,7 @@ public sealed class CaseIntakeTests
     public void A_description_longer_than_the_limit_is_refused()
     {
         var refusal = Assert.Throws<ValidationFailedException>(() =>
-            CaseIntake.Validate(Complaint(new string('x', CaseIntake.MaxDescriptionLength + 1))));
+            Validate(Complaint(new string('x', CaseIntake.MaxDescriptionLength + 1))));
         Assert.Contains($"at most {CaseIntake.MaxDescriptionLength}", refusal.Message);
     }
 
@@ -86,7 +94,7 @@ public sealed class CaseIntakeTests
     [Fact]
     public void A_location_outside_every_grid_is_refused()
     {
-        var refusal = Assert.Throws<ValidationFailedException>(() => CaseIntake.Decide(Complaint(), CaseId, "20261124-00004", null));
+        var refusal = Assert.Throws<ValidationFailedException>(() => Decide(Complaint(longitude: 116.39, latitude: 39.9), Agent, "20261124-00004"));
         Assert.Contains("outside every unit grid", refusal.Message);
     }
 
@@ -94,15 +102,15 @@ public sealed class CaseIntakeTests
     public void A_category_not_in_the_catalogue_is_refused_on_intake()
     {
         var refusal = Assert.Throws<ValidationFailedException>(() =>
-            CaseIntake.Validate(Complaint(category: "9999"), new CaseScenario.SampleRules()));
+            Validate(Complaint(category: "9999")));
         Assert.Contains("'9999' is not in the category catalogue", refusal.Message);
     }
 
     [Fact]
     public void A_patrol_finding_is_filed_directly()
     {
-        var events = CaseIntake.Decide(new ReportPatrolFinding(" Broken kerb ", new Location(121.47, 31.23, null), "0201",
-            ["https://photos.example/k.jpg"], Inspector, Now), CaseId, "20261124-00005", Place);
+        var events = Decide(new ReportPatrolFinding(" Broken kerb ", new Location(121.47, 31.23, null), "0201",
+            ["https://photos.example/k.jpg"]), Inspector, "20261124-00005");
 
         var reported = Assert.IsType<CaseReported>(events[0]);
         Assert.Equal((CaseSource.Patrol, "Broken kerb", "0201", Inspector), (reported.Source, reported.Description, reported.CategoryCode, reported.RecordedBy));
@@ -114,8 +122,8 @@ public sealed class CaseIntakeTests
     [Fact]
     public void A_patrol_finding_needs_a_category_and_real_photo_links()
     {
-        var refusal = Assert.Throws<ValidationFailedException>(() => CaseIntake.Validate(new ReportPatrolFinding("x",
-            new Location(121.47, 31.23, null), "", ["ftp://x"], Inspector, Now)));
+        var refusal = Assert.Throws<ValidationFailedException>(() => Validate(new ReportPatrolFinding("x",
+            new Location(121.47, 31.23, null), "", ["ftp://x"])));
         Assert.Contains("categoryCode must not be empty", refusal.Message);
         Assert.Contains("photoUrls", refusal.Message);
     }
@@ -123,19 +131,19 @@ public sealed class CaseIntakeTests
     [Fact]
     public void A_sensor_alarm_becomes_a_sensor_case()
     {
-        var reported = CaseIntake.Decide(new RaiseSensorAlarm(" S-17 ", "WATER_LEVEL", new Location(121.47, 31.23, null), "HIGH",
-            Device, Now), CaseId, "20261124-00006", Place);
+        var alarm = new RaiseSensorAlarm(" S-17 ", "WATER_LEVEL", new Location(121.47, 31.23, null), "HIGH");
+        var reported = (CaseReported)Decide(alarm, Device, "20261124-00006").Single();
 
         Assert.Equal(CaseSource.Sensor, reported.Source);
         Assert.Equal(new SensorAlarm("S-17", "WATER_LEVEL", "HIGH"), reported.Sensor);
-        Assert.Equal("S-17|WATER_LEVEL", CaseIntake.SensorKey(reported.Sensor!.SensorId, reported.Sensor.AlarmType));
+        Assert.Equal("S-17|WATER_LEVEL", CaseIntake.SensorKey(alarm));
     }
 
     [Fact]
     public void A_sensor_alarm_names_what_is_missing()
     {
         var refusal = Assert.Throws<ValidationFailedException>(() =>
-            CaseIntake.Validate(new RaiseSensorAlarm("", " ", new Location(500, 31.23, null), "", Device, Now)));
+            Validate(new RaiseSensorAlarm("", " ", new Location(500, 31.23, null), "")));
         Assert.Contains("sensorId", refusal.Message);
         Assert.Contains("alarmType", refusal.Message);
         Assert.Contains("severity", refusal.Message);

@@ -57,6 +57,10 @@ public static class CaseScenario
             ("0101", _) => "D03",
             _ => null,
         };
+
+        /// <summary>The district: a box around the People's Square, all in one grid.</summary>
+        public CasePlace? PlaceAt(Location location) =>
+            location.Longitude is >= 121.4 and <= 121.6 && location.Latitude is >= 31.1 and <= 31.3 ? Reported.Place : null;
     }
 
     public static readonly ICaseRules Rules = new SampleRules();

@@ -39,7 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "CityCase.Domain.Cases.Case");
             
             // The actual message execution
-            var outgoing1 = await CityCase.Engine.Lifecycle.CaseCommandHandler.Handle(caseCommandEnvelope, stream_stream, documentSession, _caseRules, _slaPolicy, _clock, cancellation).ConfigureAwait(false);
+            var outgoing1 = CityCase.Engine.Lifecycle.CaseCommandHandler.Handle(caseCommandEnvelope, stream_stream, _caseRules, _slaPolicy, _clock);
 
             
             // Outgoing, cascaded message
