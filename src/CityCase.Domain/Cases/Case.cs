@@ -8,8 +8,9 @@ namespace CityCase.Domain.Cases;
 public sealed record PendingExtension(double ExtraWorkingHours, string Reason, Instant RequestedAt);
 
 /// <summary>
-/// The write model: what the decider needs to know about a case, folded from its events. Immutable;
-/// <see cref="After"/> gives the next state. Marten folds it live through the same function (CaseWriteModelProjection).
+/// The write model: only what the decider and the clocks read, folded from the case's events (counters,
+/// history and the rest of what people see live in the case view). Immutable; <see cref="After"/> gives the
+/// next state. Marten folds it live through the same function (CaseWriteModelProjection).
 /// </summary>
 public sealed record Case
 {
@@ -21,7 +22,6 @@ public sealed record Case
     public string? CategoryCode { get; init; }
     public Urgency Urgency { get; init; }
     public CasePlace? Place { get; init; }
-    public Location Location { get; init; } = new(0, 0, null);
     public Citizen? ReportedBy { get; init; }
     public SensorAlarm? Sensor { get; init; }
     public bool SensorCleared { get; init; }
@@ -29,18 +29,8 @@ public sealed record Case
     /// <summary>The department it is dispatched to, while it is with one.</summary>
     public string? DepartmentCode { get; init; }
 
-    /// <summary>Every department it was dispatched to, in order (a return followed by another department is a wrong dispatch).</summary>
-    public IReadOnlyList<string> DepartmentHistory { get; init; } = [];
-
     public bool Verified { get; init; }
     public PendingExtension? PendingExtension { get; init; }
-    public double ApprovedExtraWorkingHours { get; init; }
-    public int Reworks { get; init; }
-    public int Returns { get; init; }
-    public int Extensions { get; init; }
-    public int Supervisions { get; init; }
-    public int SensorRepeats { get; init; }
-    public Guid? MergedInto { get; init; }
     public bool AcceptanceNotified { get; init; }
     public bool CompletionNotified { get; init; }
     public int? Satisfaction { get; init; }
@@ -74,7 +64,6 @@ public sealed record Case
         Status = CaseStatus.Reported,
         CategoryCode = e.CategoryCode,
         Place = e.Place,
-        Location = e.Location,
         ReportedBy = e.ReportedBy,
         Sensor = e.Sensor,
         Version = 1,
@@ -84,36 +73,28 @@ public sealed record Case
     private Case On(CaseRejected _) => this with { Status = CaseStatus.Rejected };
     private Case On(CaseDispatched e) => this with
     {
-        Status = CaseStatus.Dispatched, DepartmentCode = e.DepartmentCode, DepartmentHistory = [.. DepartmentHistory, e.DepartmentCode],
+        Status = CaseStatus.Dispatched, DepartmentCode = e.DepartmentCode,
     };
     private Case On(CaseSigned _) => this with { Status = CaseStatus.InProgress };
     private Case On(CaseReturned _) => this with
     {
-        Status = CaseStatus.Accepted, DepartmentCode = null, Returns = Returns + 1, PendingExtension = null,
+        Status = CaseStatus.Accepted, DepartmentCode = null, PendingExtension = null,
     };
     private Case On(ExtensionRequested e) => this with { PendingExtension = new(e.ExtraWorkingHours, e.Reason, e.At) };
-    private Case On(ExtensionDecided e) => this with
-    {
-        PendingExtension = null,
-        Extensions = e.Approved ? Extensions + 1 : Extensions,
-        ApprovedExtraWorkingHours = e.Approved ? ApprovedExtraWorkingHours + e.ExtraWorkingHours : ApprovedExtraWorkingHours,
-    };
+    private Case On(ExtensionDecided _) => this with { PendingExtension = null };
     private Case On(CaseSuspended e) => this with { Suspended = true, SuspendedAt = e.At };
     private Case On(CaseResumed _) => this with { Suspended = false, SuspendedAt = null };
     private Case On(DisposalReported _) => this with { Status = CaseStatus.Disposed, Verified = false, PendingExtension = null };
     private Case On(DisposalVerified e) => e.Passed
         ? this with { Verified = true }
-        : this with { Status = CaseStatus.InProgress, Verified = false, Reworks = Reworks + 1 };
+        : this with { Status = CaseStatus.InProgress, Verified = false };
     private Case On(CaseClosed _) => this with { Status = CaseStatus.Closed };
     private Case On(CaseVoided _) => this with { Status = CaseStatus.Voided, Suspended = false };
-    private Case On(CaseMerged e) => this with { Status = CaseStatus.Merged, MergedInto = e.IntoCaseId };
-    private Case On(DuplicateMerged _) => this;
-    private Case On(CaseSupervised _) => this with { Supervisions = Supervisions + 1 };
+    private Case On(CaseMerged _) => this with { Status = CaseStatus.Merged };
     private Case On(CitizenNotified e) => e.Kind == NotificationKind.Acceptance
         ? this with { AcceptanceNotified = true }
         : this with { CompletionNotified = true };
     private Case On(SatisfactionRecorded e) => this with { Satisfaction = e.Score };
-    private Case On(SensorAlarmRepeated _) => this with { SensorRepeats = SensorRepeats + 1 };
     private Case On(SensorAlarmCleared _) => this with { SensorCleared = true };
     private Case On(ClockStarted e)
     {
@@ -154,11 +135,8 @@ public sealed record Case
         CaseClosed e => On(e),
         CaseVoided e => On(e),
         CaseMerged e => On(e),
-        DuplicateMerged e => On(e),
-        CaseSupervised e => On(e),
         CitizenNotified e => On(e),
         SatisfactionRecorded e => On(e),
-        SensorAlarmRepeated e => On(e),
         SensorAlarmCleared e => On(e),
         ClockStarted e => On(e),
         ClockStopped e => On(e),
