@@ -1,6 +1,6 @@
 using System.Net;
 using CityCase.IntegrationTests.Infrastructure;
-using static CityCase.IntegrationTests.Intake.ReportComplaintTests;
+using static CityCase.IntegrationTests.Infrastructure.Samples;
 
 namespace CityCase.IntegrationTests.GraphQL;
 
@@ -90,14 +90,14 @@ public sealed class HttpTransportTests(CityCaseServer server) : IClassFixture<Ci
     public async Task A_query_answered_from_the_document_cache_still_has_its_variables_checked_and_its_errors_reported()
     {
         var agent = CityCaseServer.Token("agent", "alice");
-        var query = Intake.ReportComplaintTests.ReportComplaint + "# cache probe " + Guid.NewGuid(); // a text no other test sends
-        Assert.Null((await server.PostGraphQL(query, Intake.ReportComplaintTests.Complaint(), agent)).Errors);
+        var query = ReportComplaint + "# cache probe " + Guid.NewGuid(); // a text no other test sends
+        Assert.Null((await server.PostGraphQL(query, Complaint(), agent)).Errors);
         var before = await server.CountEvents();
 
         // The same text again (now cached) with variables that do not fit, then with a value the domain refuses.
         var badVariables = await server.PostGraphQL(query, new { input = new { description = "x", location = new { longitude = "east" } } }, agent);
         Assert.Equal("INVALID_VALUE", badVariables.FirstErrorCode);
-        var refused = await server.PostGraphQL(query, Intake.ReportComplaintTests.Complaint(description: " "), agent);
+        var refused = await server.PostGraphQL(query, Complaint(description: " "), agent);
         Assert.Equal("VALIDATION_FAILED", refused.FirstErrorCode);
         Assert.Equal(before, await server.CountEvents());
 

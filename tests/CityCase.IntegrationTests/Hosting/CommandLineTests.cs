@@ -15,8 +15,7 @@ public sealed class CommandLineTests(CityCaseServer server) : IClassFixture<City
         Assert.DoesNotContain('\n', token);
         Assert.Matches(@"^[\w-]+\.[\w-]+\.[\w-]+$", token);
 
-        var reported = await server.PostGraphQL(Intake.ReportComplaintTests.ReportComplaint,
-            Intake.ReportComplaintTests.Complaint(), token);
+        var reported = await server.PostGraphQL(Samples.ReportComplaint, Samples.Complaint(), token);
         Assert.Null(reported.Errors);
     }
 

@@ -1,6 +1,6 @@
 using System.Text;
 using CityCase.IntegrationTests.Infrastructure;
-using static CityCase.IntegrationTests.Intake.ReportComplaintTests;
+using static CityCase.IntegrationTests.Infrastructure.Samples;
 
 namespace CityCase.IntegrationTests.Intake;
 

@@ -1,33 +1,16 @@
 using System.Text.Json.Nodes;
 using CityCase.IntegrationTests.Infrastructure;
+using static CityCase.IntegrationTests.Infrastructure.Samples;
 
 namespace CityCase.IntegrationTests.Intake;
 
 /// <summary>The first slice: GraphQL → command → handler → CaseReported → inline case view → query.</summary>
 public sealed class ReportComplaintTests(CityCaseServer server) : IClassFixture<CityCaseServer>
 {
-    public const string ReportComplaint = """
-        mutation Report($input: ReportComplaintInput!) {
-          reportComplaint(input: $input) { case { id number status version } }
-        }
-        """;
-
     private const string CaseFields = """
         id number status suspended source description categoryCode version reportedAt updatedAt
         location { longitude latitude address } citizen { name phone } recordedBy { userId name role }
         """;
-
-    public static object Complaint(string description = "Street lamp out on Jiefang Road",
-        double longitude = 121.4737, double latitude = 31.2304) => new
-    {
-        input = new
-        {
-            description,
-            location = new { longitude, latitude, address = "88 Jiefang Road" },
-            categoryCode = "0101",
-            citizen = new { name = "Li Wei", phone = "13800000000" },
-        },
-    };
 
     [Fact]
     public async Task An_agent_reports_a_complaint_and_reads_it_back_by_id_and_by_number()

@@ -132,8 +132,7 @@ public sealed class ClosedLoopTests(CityCaseServer server) : IClassFixture<CityC
     [Fact]
     public async Task A_location_outside_every_grid_is_refused()
     {
-        var response = await server.PostGraphQL(Intake.ReportComplaintTests.ReportComplaint,
-            Intake.ReportComplaintTests.Complaint("Somewhere else", 116.40, 39.90), _client.Agent);
+        var response = await server.PostGraphQL(Samples.ReportComplaint, Samples.Complaint("Somewhere else", 116.40, 39.90), _client.Agent);
         Assert.Equal("VALIDATION_FAILED", response.FirstErrorCode);
         Assert.Contains("outside every unit grid", response.FirstErrorMessage);
     }

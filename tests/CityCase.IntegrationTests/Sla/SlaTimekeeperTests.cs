@@ -70,7 +70,7 @@ public sealed class SlaTimekeeperTests : IAsyncLifetime
 
     private async Task<string> Report()
     {
-        var response = await Post(Intake.ReportComplaintTests.ReportComplaint, Intake.ReportComplaintTests.Complaint(),
+        var response = await Post(Samples.ReportComplaint, Samples.Complaint(),
             CityCaseServer.Token("agent"));
         Assert.True(response.Errors is null, response.ToString());
         return response.Data!["reportComplaint"]!["case"]!["id"]!.GetValue<string>();
