@@ -33,6 +33,25 @@ public sealed class CityCaseServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync("test");
+        await StartAsync();
+    }
+
+    public Task DisposeAsync() => StopAsync();
+
+    /// <summary>
+    /// Stops the app and starts it again on the same database (and the same <see cref="Clock"/>), as after
+    /// a redeploy. <paramref name="whileDown"/> runs while it is stopped, e.g. to move the clock on.
+    /// The new app listens on a new port: <see cref="Http"/> and <see cref="BaseAddress"/> follow it.
+    /// </summary>
+    public async Task RestartAsync(Action? whileDown = null)
+    {
+        await StopAsync();
+        whileDown?.Invoke();
+        await StartAsync();
+    }
+
+    private async Task StartAsync()
+    {
         _app = await CityCaseApp.BuildAsync(
         [
             "--environment", "Development",
@@ -49,14 +68,13 @@ public sealed class CityCaseServer : IAsyncLifetime
         Http = new HttpClient { BaseAddress = BaseAddress };
     }
 
-    public async Task DisposeAsync()
+    private async Task StopAsync()
     {
         Http?.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
+        if (_app is null) return;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _app = null;
     }
 
     public static string Token(string role, string user = "tester", string? department = null) =>

@@ -1,7 +1,5 @@
-using CityCase.Api.Hosting;
 using CityCase.Engine.Sla;
 using CityCase.IntegrationTests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Testing;
@@ -16,75 +14,37 @@ public sealed class SlaTimekeeperTests : IAsyncLifetime
 {
     // Tuesday 2026-11-24 09:00 in Shanghai.
     private readonly FakeClock _clock = new(Instant.FromUtc(2026, 11, 24, 1, 0));
-    private string _connectionString = "";
-    private WebApplication? _app;
-    private HttpClient _http = null!;
+    private readonly CityCaseServer _server;
+    private readonly CaseClient _client;
 
-    public async Task InitializeAsync()
+    public SlaTimekeeperTests()
     {
-        _connectionString = await TestPostgres.CreateDatabaseAsync("sla");
-        await StartServer();
+        _server = new CityCaseServer { Clock = _clock, Arguments = ["--Sla:PollSeconds", "0"] };
+        _client = new CaseClient(_server);
     }
 
-    public async Task DisposeAsync() => await StopServer();
+    public Task InitializeAsync() => _server.InitializeAsync();
 
-    private async Task StartServer()
-    {
-        _app = await CityCaseApp.BuildAsync(
-        [
-            "--environment", "Development", "--urls", "http://127.0.0.1:0",
-            "--ConnectionStrings:Marten", _connectionString,
-            "--Logging:LogLevel:Default", "Warning",
-            "--Sla:PollSeconds", "0",
-        ], builder => builder.Services.AddSingleton<IClock>(_clock));
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(CityCaseApp.ListeningAddresses(_app).Single()) };
-    }
+    public Task DisposeAsync() => _server.DisposeAsync();
 
-    private async Task StopServer()
-    {
-        _http.Dispose();
-        if (_app is null) return;
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        _app = null;
-    }
-
-    private Task<int> Tick() => _app!.Services.GetRequiredService<SlaTimekeeper>().RunOnceAsync();
+    private Task<int> Tick() => _server.Services.GetRequiredService<SlaTimekeeper>().RunOnceAsync();
 
     private void AdvanceTo(int hour, int minute) =>
         _clock.Reset(new LocalDateTime(2026, 11, 24, hour, minute).InZoneStrictly(DateTimeZoneProviders.Tzdb["Asia/Shanghai"]).ToInstant());
 
-    private async Task<GraphQLResponse> Post(string query, object? variables, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/graphql")
-        {
-            Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new { query, variables }),
-                System.Text.Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new("Bearer", token);
-        using var response = await _http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return new GraphQLResponse((int)response.StatusCode, null, System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject(), text);
-    }
-
     private async Task<string> Report()
     {
-        var response = await Post(Samples.ReportComplaint, Samples.Complaint(),
-            CityCaseServer.Token("agent"));
+        var response = await _server.PostGraphQL(Samples.ReportComplaint, Samples.Complaint(), CityCaseServer.Token("agent"));
         Assert.True(response.Errors is null, response.ToString());
         return response.Data!["reportComplaint"]!["case"]!["id"]!.GetValue<string>();
     }
 
-    private async Task<List<string>> Lights(string caseId)
-    {
-        var response = await Post("query($id: ID!) { caseHistory(id: $id) { type data } }", new { id = caseId }, CityCaseServer.Token("auditor"));
-        return response.Data!["caseHistory"]!.AsArray()
+    private async Task<List<string>> Lights(string caseId) =>
+        (await _client.History(caseId))
             .Where(e => e!["type"]!.GetValue<string>() == "SlaLightChanged")
             .Select(e => System.Text.Json.Nodes.JsonNode.Parse(e!["data"]!.GetValue<string>())!)
             .Select(d => $"{d["clock"]!.GetValue<string>()} {d["light"]!.GetValue<string>()}")
             .ToList();
-    }
 
     [Fact]
     public async Task Yellow_then_red_exactly_once_and_not_again_after_a_restart()
@@ -104,14 +64,13 @@ public sealed class SlaTimekeeperTests : IAsyncLifetime
         await Tick();
         Assert.Equal(["Filing Yellow", "Filing Red"], await Lights(id));
 
-        await StopServer();
-        await StartServer();
+        await _server.RestartAsync();
         await Tick();
         await Tick();
         Assert.Equal(["Filing Yellow", "Filing Red"], await Lights(id));
 
-        var board = await Post("{ slaBoard { red yellow green cases { light case { id } clocks { clock light remainingWorkingMinutes } } } }",
-            null, CityCaseServer.Token("supervisor"));
+        var board = await _server.PostGraphQL("{ slaBoard { red yellow green cases { light case { id } clocks { clock light remainingWorkingMinutes } } } }",
+            token: CityCaseServer.Token("supervisor"));
         Assert.True(board.Errors is null, board.ToString());
         var entry = board.Data!["slaBoard"]!["cases"]!.AsArray().Single(c => c!["case"]!["id"]!.GetValue<string>() == id)!;
         Assert.Equal("RED", entry["light"]!.GetValue<string>());
@@ -124,10 +83,10 @@ public sealed class SlaTimekeeperTests : IAsyncLifetime
     public async Task A_supervisor_subscribed_with_graphql_ws_is_pushed_the_light()
     {
         var id = await Report();
-        await using var ws = await Subscriptions.GraphQLWsClient.Start(_http.BaseAddress!, CityCaseServer.Token("supervisor"),
+        await using var ws = await Subscriptions.GraphQLWsClient.Start(_server.BaseAddress, CityCaseServer.Token("supervisor"),
             "subscription { slaAlerts { caseId caseNumber stage level dueAt } }");
         await ws.WaitFor("CONNECTED");
-        var feed = _app!.Services.GetRequiredService<CaseChangeFeed>();
+        var feed = _server.Services.GetRequiredService<CaseChangeFeed>();
         for (var i = 0; i < 200 && !feed.HasAlertSubscribers; i++) await Task.Delay(25); // the subscribe message follows the ack
         Assert.True(feed.HasAlertSubscribers, ws.Output);
 
@@ -145,9 +104,7 @@ public sealed class SlaTimekeeperTests : IAsyncLifetime
     public async Task A_timer_due_while_the_server_was_down_fires_once_it_is_back()
     {
         var id = await Report();
-        await StopServer();
-        AdvanceTo(9, 26);
-        await StartServer();
+        await _server.RestartAsync(whileDown: () => AdvanceTo(9, 26));
 
         await Tick();
         await Tick();
@@ -160,10 +117,7 @@ public sealed class SlaTimekeeperTests : IAsyncLifetime
     {
         var id = await Report();
         AdvanceTo(9, 10);
-        var accepted = await Post("""
-            mutation($input: AcceptCaseInput!) { acceptCase(input: $input) { case { status } } }
-            """, new { input = new { caseId = id, categoryCode = "1102", urgency = "NORMAL" } }, CityCaseServer.Token("dispatcher"));
-        Assert.True(accepted.Errors is null, accepted.ToString());
+        await _client.Must("acceptCase", _client.Dispatcher, id, new { categoryCode = "1102", urgency = "NORMAL" });
 
         AdvanceTo(9, 35);                                      // filing would be red; dispatch (from 09:10) is yellow at 09:34
         await Tick();
@@ -175,22 +129,18 @@ public sealed class SlaTimekeeperTests : IAsyncLifetime
     public async Task Suspension_holds_the_lights_and_resumption_moves_the_deadline()
     {
         var id = await Report();
-        var dispatcher = CityCaseServer.Token("dispatcher");
-        await Post("mutation($input: AcceptCaseInput!) { acceptCase(input: $input) { case { status } } }",
-            new { input = new { caseId = id, categoryCode = "1102", urgency = "NORMAL" } }, dispatcher);
-        await Post("mutation($input: SuspendCaseInput!) { suspendCase(input: $input) { case { suspended } } }",
-            new { input = new { caseId = id, reason = "Waiting for the owner" } }, dispatcher);
+        await _client.Must("acceptCase", _client.Dispatcher, id, new { categoryCode = "1102", urgency = "NORMAL" });
+        await _client.Must("suspendCase", _client.Dispatcher, id, new { reason = "Waiting for the owner" });
 
         AdvanceTo(11, 0);
         await Tick();
         Assert.Empty(await Lights(id));
 
-        await Post("mutation($input: ResumeCaseInput!) { resumeCase(input: $input) { case { suspended } } }",
-            new { input = new { caseId = id, reason = "Owner found" } }, dispatcher);
+        await _client.Must("resumeCase", _client.Dispatcher, id, new { reason = "Owner found" });
         await Tick();
         Assert.Empty(await Lights(id));                        // the dispatch clock got back the 2 working hours suspended
 
-        var view = await Post("query($id: ID) { case(id: $id) { clocks { clock dueAt light } } }", new { id }, dispatcher);
+        var view = await _server.PostGraphQL("query($id: ID) { case(id: $id) { clocks { clock dueAt light } } }", new { id }, _client.Dispatcher);
         var dispatch = view.Data!["case"]!["clocks"]!.AsArray().Single(c => c!["clock"]!.GetValue<string>() == "DISPATCH")!;
         Assert.Equal("2026-11-24T03:30:00Z", dispatch["dueAt"]!.GetValue<string>());   // 11:30 local: 09:30 + 2 h
         Assert.Equal("GREEN", dispatch["light"]!.GetValue<string>());
