@@ -1,10 +1,7 @@
 using System.Text.Json.Nodes;
 using CityCase.Api.Hosting;
 using CityCase.Domain.Assessment;
-using CityCase.Engine.Sla;
 using CityCase.IntegrationTests.Infrastructure;
-using Marten;
-using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Testing;
@@ -29,7 +26,7 @@ public sealed class ScorecardTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = new CityCaseServer { Clock = _clock, Arguments = ["--Sla:PollSeconds", "0"] };
+        _server = CityCaseServer.OnClock(_clock);
         await _server.InitializeAsync();
         _client = new CaseClient(_server);
     }
@@ -118,15 +115,15 @@ public sealed class ScorecardTests : IAsyncLifetime
 
         // 16:15: the timekeeper records C's disposal clock yellow, then red (one level per pass).
         _clock.Reset(At(24, 16, 15));
-        await _server.Services.GetRequiredService<SlaTimekeeper>().RunOnceAsync();
-        await _server.Services.GetRequiredService<SlaTimekeeper>().RunOnceAsync();
+        await _server.RunTimekeeperOnceAsync();
+        await _server.RunTimekeeperOnceAsync();
         Assert.True(await _client.EventsOf(c, "sla_light_changed") >= 1, "C's disposal clock should have turned red");
 
         await Step(17, 10, "verifyDisposal", ivan, b, new { passed = true });
         _clock.Reset(At(25, 10, 0));
         await _client.Must("closeCase", dan, b);
 
-        await _server.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+        await _server.WaitForProjectionsAsync();
     }
 
     private async Task<JsonNode> Query(string query)

@@ -1,5 +1,3 @@
-using CityCase.Engine.Sla;
-using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Testing;
 
@@ -33,16 +31,15 @@ public sealed class BusyDay(CityCaseServer server, FakeClock clock)
     public async Task PlayAsync(int cases)
     {
         clock.Reset(Start);
-        var timekeeper = server.Services.GetRequiredService<SlaTimekeeper>();
         for (var i = 0; i < cases; i++)
         {
             await PlayOneAsync(i);
             Cases++;
-            if (i % 8 == 7) { await timekeeper.RunOnceAsync(); await timekeeper.RunOnceAsync(); }
+            if (i % 8 == 7) { await server.RunTimekeeperOnceAsync(); await server.RunTimekeeperOnceAsync(); }
         }
         clock.Advance(Duration.FromHours(20)); // into the next morning: the open cases' clocks run red
-        await timekeeper.RunOnceAsync();
-        await timekeeper.RunOnceAsync();
+        await server.RunTimekeeperOnceAsync();
+        await server.RunTimekeeperOnceAsync();
     }
 
     private async Task PlayOneAsync(int i)

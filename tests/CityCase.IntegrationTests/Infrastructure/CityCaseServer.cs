@@ -6,6 +6,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CityCase.Api.Auth;
 using CityCase.Api.Hosting;
+using CityCase.Engine.Sla;
+using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Builder;
 using Npgsql;
 
@@ -29,6 +32,19 @@ public sealed class CityCaseServer : IAsyncLifetime
 
     /// <summary>More command-line settings, e.g. <c>--Sla:PollSeconds 0</c>.</summary>
     public string[] Arguments { get; init; } = [];
+
+    /// <summary>
+    /// A server on the test's own clock whose SLA timekeeper does not poll: the test moves the clock and
+    /// runs the timekeeper itself (<see cref="RunTimekeeperOnceAsync"/>).
+    /// </summary>
+    public static CityCaseServer OnClock(IClock clock) => new() { Clock = clock, Arguments = ["--Sla:PollSeconds", "0"] };
+
+    /// <summary>One pass of the SLA timekeeper (one light level per clock and pass); returns the timers it fired.</summary>
+    public Task<int> RunTimekeeperOnceAsync() => Services.GetRequiredService<SlaTimekeeper>().RunOnceAsync();
+
+    /// <summary>Waits (a minute at most) until the async projections have caught up with the events.</summary>
+    public Task WaitForProjectionsAsync() =>
+        Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
 
     public async Task InitializeAsync()
     {

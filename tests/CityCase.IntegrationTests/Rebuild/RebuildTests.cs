@@ -1,8 +1,5 @@
 using CityCase.IntegrationTests.Hosting;
 using CityCase.IntegrationTests.Infrastructure;
-using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
 using NodaTime.Testing;
 using Npgsql;
 
@@ -34,13 +31,13 @@ public sealed class RebuildTests
     public async Task Rebuilding_after_a_busy_day_gives_back_identical_read_models()
     {
         var clock = new FakeClock(BusyDay.Start);
-        var server = new CityCaseServer { Clock = clock, Arguments = ["--Sla:PollSeconds", "0"] };
+        var server = CityCaseServer.OnClock(clock);
         await server.InitializeAsync();
         Dictionary<string, List<string>> before;
         try
         {
             await new BusyDay(server, clock).PlayAsync(cases: 44);
-            await server.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+            await server.WaitForProjectionsAsync();
             before = await Snapshot(server.ConnectionString);
         }
         finally

@@ -1,8 +1,5 @@
 using System.Text.RegularExpressions;
 using CityCase.IntegrationTests.Infrastructure;
-using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
 using NodaTime.Testing;
 using Npgsql;
 
@@ -16,10 +13,10 @@ public sealed class SqlExamplesTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = new CityCaseServer { Clock = _clock, Arguments = ["--Sla:PollSeconds", "0"] };
+        _server = CityCaseServer.OnClock(_clock);
         await _server.InitializeAsync();
         await new BusyDay(_server, _clock).PlayAsync(cases: 33);
-        await _server.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+        await _server.WaitForProjectionsAsync();
     }
 
     public Task DisposeAsync() => _server.DisposeAsync();

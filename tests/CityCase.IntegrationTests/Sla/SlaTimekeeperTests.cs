@@ -19,7 +19,7 @@ public sealed class SlaTimekeeperTests : IAsyncLifetime
 
     public SlaTimekeeperTests()
     {
-        _server = new CityCaseServer { Clock = _clock, Arguments = ["--Sla:PollSeconds", "0"] };
+        _server = CityCaseServer.OnClock(_clock);
         _client = new CaseClient(_server);
     }
 
@@ -27,7 +27,7 @@ public sealed class SlaTimekeeperTests : IAsyncLifetime
 
     public Task DisposeAsync() => _server.DisposeAsync();
 
-    private Task<int> Tick() => _server.Services.GetRequiredService<SlaTimekeeper>().RunOnceAsync();
+    private Task<int> Tick() => _server.RunTimekeeperOnceAsync();
 
     private void AdvanceTo(int hour, int minute) =>
         _clock.Reset(new LocalDateTime(2026, 11, 24, hour, minute).InZoneStrictly(DateTimeZoneProviders.Tzdb["Asia/Shanghai"]).ToInstant());
