@@ -128,7 +128,7 @@ public sealed class ScorecardTests : IAsyncLifetime
 
     private async Task<JsonNode> Query(string query)
     {
-        var response = await _server.PostGraphQL(query, null, CityCaseServer.Token("analyst", "ann"));
+        var response = await _server.PostGraphQL(query, null, _client.Analyst);
         Assert.True(response.Errors is null, response.ToString());
         return response.Data!;
     }
@@ -227,7 +227,7 @@ public sealed class ScorecardTests : IAsyncLifetime
     [InlineData("""hotspots(level: GRID, from: "2026-11-24", to: "2026-11-24", categoryCode: "9999") { code }""", "categoryCode '9999' is not a category")]
     public async Task A_bad_range_or_category_is_refused_naming_it(string field, string message)
     {
-        var response = await _server.PostGraphQL("{ " + field + " }", null, CityCaseServer.Token("analyst", "ann"));
+        var response = await _server.PostGraphQL("{ " + field + " }", null, _client.Analyst);
         Assert.Equal("VALIDATION_FAILED", response.FirstErrorCode);
         Assert.Contains(message, response.FirstErrorMessage);
     }
@@ -235,8 +235,7 @@ public sealed class ScorecardTests : IAsyncLifetime
     [Fact]
     public async Task A_date_that_is_not_a_date_is_refused()
     {
-        var response = await _server.PostGraphQL("""{ hotlineKpis(from: "24/11/2026", to: "2026-11-24") { cases } }""", null,
-            CityCaseServer.Token("analyst", "ann"));
+        var response = await _server.PostGraphQL("""{ hotlineKpis(from: "24/11/2026", to: "2026-11-24") { cases } }""", null, _client.Analyst);
         Assert.NotNull(response.Errors);
         Assert.Contains("Argument 'from' has invalid value", response.FirstErrorMessage);
     }

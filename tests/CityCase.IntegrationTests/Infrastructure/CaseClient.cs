@@ -11,15 +11,14 @@ public sealed class CaseClient(CityCaseServer server)
     public readonly string Supervisor = CityCaseServer.Token("supervisor", "sue");
     public readonly string Device = CityCaseServer.Token("device", "gateway-1");
     public readonly string Auditor = CityCaseServer.Token("auditor", "audrey");
+    public readonly string Analyst = CityCaseServer.Token("analyst", "ann");
 
     public static string Department(string code) => CityCaseServer.Token("department", $"staff-{code}", code);
 
     public async Task<(string Id, string Number)> Report(string description = "Pothole outside No. 12",
         double longitude = 121.4737, double latitude = 31.2304, string? categoryCode = null, string? idempotencyKey = null)
     {
-        var response = await server.PostGraphQL("""
-            mutation($input: ReportComplaintInput!) { reportComplaint(input: $input) { case { id number } } }
-            """, new
+        var response = await server.PostGraphQL(Samples.ReportComplaint, new
         {
             input = new
             {
