@@ -14,16 +14,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public ServerProcess(string workingDirectory, IDictionary<string, string?> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Infrastructure.Repository.ApiAssembly);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        var start = StartInfo(args);
+        start.WorkingDirectory = workingDirectory;
         foreach (var (key, value) in environment) start.Environment[key] = value;
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -31,6 +23,21 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+    }
+
+    /// <summary><c>dotnet CityCase.Api.dll args</c> in the Development environment, its output redirected.</summary>
+    private static ProcessStartInfo StartInfo(string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Infrastructure.Repository.ApiAssembly);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        return start;
     }
 
     public string Output { get { lock (_lock) return _output.ToString(); } }
@@ -83,16 +90,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Runs the assembly with arguments to completion; returns exit code, stdout and stderr.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEnd(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Infrastructure.Repository.ApiAssembly);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(StartInfo(args))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
