@@ -16,8 +16,11 @@ public sealed record CategoryDocument(string Id, string Name, string NameEn, str
 
 public sealed record DepartmentDocument(string Id, string Name, string NameEn);
 
+/// <summary>Reads the city's reference files from its folder; the parsing and validation are the domain's.</summary>
 public static class ReferenceDataFiles
 {
+    public const string CalendarFile = "calendar.json";
+
     /// <summary>Reads and validates the four files; a bad file stops start-up naming the file, the entry and the problem.</summary>
     public static ReferenceData Load(string directory)
     {
@@ -29,6 +32,36 @@ public static class ReferenceDataFiles
         try
         {
             return ReferenceData.Parse(files);
+        }
+        catch (ReferenceDataException e)
+        {
+            throw new InvalidOperationException($"The reference data in {directory} cannot be used: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The business calendar (<c>calendar.json</c>, required).</summary>
+    public static BusinessCalendar LoadCalendar(string directory)
+    {
+        var file = Path.Combine(directory, CalendarFile);
+        if (!File.Exists(file)) throw new InvalidOperationException($"The business calendar {file} is missing.");
+        try
+        {
+            return BusinessCalendar.Parse(File.ReadAllText(file));
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidOperationException($"The business calendar {file} cannot be used: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The inspectors' beats (<c>inspectors.json</c>, optional): grid → inspector.</summary>
+    public static IReadOnlyDictionary<string, string> LoadBeats(string directory, ReferenceData reference)
+    {
+        var file = Path.Combine(directory, InspectorBeats.File);
+        if (!File.Exists(file)) return new Dictionary<string, string>();
+        try
+        {
+            return InspectorBeats.Parse(File.ReadAllText(file), reference.GridsByCode);
         }
         catch (ReferenceDataException e)
         {

@@ -20,7 +20,6 @@ public sealed class CaseChangeFeed : DocumentSessionListenerBase, IDisposable
 {
     private readonly Subject<CaseView> _changes = new();
     private readonly Subject<SlaAlert> _alerts = new();
-    private IDocumentStore? _store;
 
     public IObservable<CaseView> Changes => _changes.AsObservable();
     public IObservable<SlaAlert> Alerts => _alerts.AsObservable();
@@ -28,17 +27,14 @@ public sealed class CaseChangeFeed : DocumentSessionListenerBase, IDisposable
     /// <summary>Whether anyone listens for lights now (lets a test know its subscription has arrived).</summary>
     public bool HasAlertSubscribers => _alerts.HasObservers;
 
-    /// <summary>Set once the store exists (the listener is registered while the store is being configured).</summary>
-    public void Attach(IDocumentStore store) => _store = store;
-
     public override async Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {
-        if (_store is null || !_changes.HasObservers && !_alerts.HasObservers) return;
+        if (!_changes.HasObservers && !_alerts.HasObservers) return;
         var events = commit.GetEvents().ToList();
         var caseIds = events.Where(e => e.Data is ICaseEvent).Select(e => ((ICaseEvent)e.Data).CaseId).Distinct().ToList();
         if (caseIds.Count == 0) return;
 
-        await using var query = _store.QuerySession();
+        await using var query = session.DocumentStore.QuerySession();
         var views = (await query.LoadManyAsync<CaseView>(token, caseIds)).ToDictionary(v => v.Id);
         foreach (var view in views.Values) _changes.OnNext(view);
         foreach (var light in events.Select(e => e.Data).OfType<SlaLightChanged>())

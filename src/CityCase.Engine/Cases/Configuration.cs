@@ -1,0 +1,23 @@
+using CityCase.Engine.Lifecycle;
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace CityCase.Engine.Cases;
+
+public static class CaseConfiguration
+{
+    /// <summary>
+    /// The case view people read (inline: committed with the events) and the decider's write model (folded live
+    /// on each command), with the indexes the queries use.
+    /// </summary>
+    public static StoreOptions AddCases(this StoreOptions opts)
+    {
+        opts.Projections.Add<CaseViewProjection>(ProjectionLifecycle.Inline, CityCaseEngine.LargePages);
+        opts.Projections.Add<CaseWriteModelProjection>(ProjectionLifecycle.Live);
+        opts.Schema.For<CaseView>().UniqueIndex(x => x.Number)
+            .Index(x => x.StreetCode).Index(x => x.GridCode)
+            .Index(x => new { x.DepartmentCode, x.QueueKey }) // a department's queue page is one range scan
+            .Index(x => x.Sensor!.SensorId); // a sensor's repeat finds its open case without a scan
+        return opts;
+    }
+}

@@ -1,0 +1,30 @@
+using CityCase.Engine.Assessment;
+using CityCase.Engine.Sla;
+using JasperFx.Events.Daemon;
+
+namespace CityCase.Engine;
+
+/// <summary>Settings of one city's engine, bound from the <c>City</c> configuration section.</summary>
+public sealed class CitySettings
+{
+    /// <summary>The city's time zone (IANA id); it decides which day a case number belongs to.</summary>
+    public string TimeZone { get; set; } = "Asia/Shanghai";
+
+    /// <summary>The folder holding the city's reference data (grids, categories, departments, dispatch rules, calendar).</summary>
+    public string ReferenceDirectory { get; set; } = "reference";
+
+    /// <summary>The stage clocks' limits (disposal limits come from the category catalogue).</summary>
+    public SlaLimitSettings Sla { get; set; } = new();
+
+    /// <summary>The PostgreSQL schema that holds CityCase's documents and events.</summary>
+    public string Schema { get; set; } = "citycase";
+
+    /// <summary>
+    /// Whether this node runs the async projections (the scorecards): <c>Solo</c>, or <c>Disabled</c> on
+    /// every node but one when several serve the same database (see the README on why not HotCold).
+    /// </summary>
+    public DaemonMode ProjectionDaemon { get; set; } = DaemonMode.Solo;
+
+    /// <summary>How cases are assessed: the composite score's weights and the hotline's notice limit.</summary>
+    public ScorecardSettings Scorecard { get; set; } = new();
+}
