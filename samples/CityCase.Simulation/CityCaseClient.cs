@@ -62,8 +62,9 @@ public sealed class CityCaseClient(HttpClient http, Func<StepActor, string> toke
     {
         var input = JsonSerializer.SerializeToNode(Fields(step.Command))!.AsObject();
         input["caseId"] = caseId.ToString();
-        var mutation = step.Command.Operation;
-        var inputType = char.ToUpperInvariant(mutation[0]) + mutation[1..] + "Input";
+        var name = step.Command.GetType().Name; // commands are named for their mutations: SignCase is signCase
+        var mutation = char.ToLowerInvariant(name[0]) + name[1..];
+        var inputType = name + "Input";
         return PostAsync($"mutation($input: {inputType}!) {{ {mutation}(input: $input) {{ case {{ id status version }} }} }}",
             new Dictionary<string, object> { ["input"] = input }, tokenFor(step.By), ct);
     }

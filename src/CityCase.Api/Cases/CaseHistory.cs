@@ -52,6 +52,7 @@ public static class CaseHistoryQueries
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     });
 
+    /// <summary>The case through time: every recorded event, and the case as it stood at any moment.</summary>
     public static void AddCaseHistoryQueries(this ObjectGraphType query)
     {
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseHistoryEntryType>>>>("caseHistory")
@@ -65,20 +66,6 @@ public static class CaseHistoryQueries
                 if (events.Count == 0) throw new DomainException(ErrorCodes.NotFound, $"No case has id {id}.");
                 return events.Select(ToEntry).ToList();
             });
-    }
-
-    public static void AddCaseAsOfQueries(this ObjectGraphType query)
-    {
-        query.Field<AuditChainResultType>("auditChain")
-            .Description("Whether the case's recorded history is intact: every event re-hashed and checked against its chain.")
-            .Argument<NonNullGraphType<IdGraphType>>("caseId")
-            .ResolveAsync(async context =>
-            {
-                context.RequireActor();
-                var id = CaseQueries.ParseCaseId(context.GetArgument<string>("caseId"), "caseId");
-                return await context.Service<CityCase.Engine.Audit.AuditChain>().VerifyAsync(id, context.CancellationToken)
-                       ?? throw new DomainException(ErrorCodes.NotFound, $"No case has id {id}.");
-            });
 
         query.Field<CaseType>("caseAsOf")
             .Description("The case as it stood at that moment, replayed from its events (time travel); null before it was reported.")
@@ -91,6 +78,21 @@ public static class CaseHistoryQueries
                 var at = context.GetArgument<Instant>("at");
                 return await context.Service<IQuerySession>().Events.AggregateStreamAsync<CityCase.Engine.Cases.CaseView>(
                     id, timestamp: at.ToDateTimeOffset(), token: context.CancellationToken);
+            });
+    }
+
+    /// <summary>Tamper evidence: the case's events re-hashed against the chain written when they were appended.</summary>
+    public static void AddAuditChainQuery(this ObjectGraphType query)
+    {
+        query.Field<AuditChainResultType>("auditChain")
+            .Description("Whether the case's recorded history is intact: every event re-hashed and checked against its chain.")
+            .Argument<NonNullGraphType<IdGraphType>>("caseId")
+            .ResolveAsync(async context =>
+            {
+                context.RequireActor();
+                var id = CaseQueries.ParseCaseId(context.GetArgument<string>("caseId"), "caseId");
+                return await context.Service<CityCase.Engine.Audit.AuditChain>().VerifyAsync(id, context.CancellationToken)
+                       ?? throw new DomainException(ErrorCodes.NotFound, $"No case has id {id}.");
             });
     }
 

@@ -148,6 +148,11 @@ public static class CaseQueries
             });
     }
 
+    /// <summary>The case view as it stands after a command (a mutation's answer).</summary>
+    public static async Task<CaseView> LoadCase(IResolveFieldContext context, Guid caseId) =>
+        await context.Service<IQuerySession>().LoadAsync<CaseView>(caseId, context.CancellationToken)
+        ?? throw new DomainException(ErrorCodes.NotFound, $"No case has id {caseId}.");
+
     public static Guid ParseCaseId(string value, string argument) =>
         Guid.TryParse(value, out var id)
             ? id

@@ -17,7 +17,7 @@ public sealed class QueryType : ObjectGraphType
         Name = "Query";
         this.AddCaseQueries();
         this.AddCaseHistoryQueries();
-        this.AddCaseAsOfQueries();
+        this.AddAuditChainQuery();
         this.AddCaseConnectionQueries();
         this.AddCaseFilterQueries();
         this.AddDuplicateCandidateQueries();

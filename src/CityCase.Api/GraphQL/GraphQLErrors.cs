@@ -11,10 +11,14 @@ public static class GraphQLErrors
 {
     public const string InternalError = "INTERNAL_SERVER_ERROR";
 
+    /// <summary>How clients call a command: <c>SignCase</c> is the <c>signCase</c> mutation.</summary>
+    public static string OperationName(Type command) => char.ToLowerInvariant(command.Name[0]) + command.Name[1..];
+
     public static Task Translate(UnhandledExceptionContext context)
     {
         var error = context.OriginalException switch
         {
+            InvalidTransitionException e => new ExecutionError(e.Describe(OperationName, s => s.ToString().ToConstantCase())) { Code = e.Code },
             DomainException e => new ExecutionError(e.Message) { Code = e.Code },
             ConcurrencyException or EventStreamUnexpectedMaxEventIdException or ExistingStreamIdCollisionException =>
                 new ExecutionError("The case was changed by someone else in the meantime; reload it and try again.")

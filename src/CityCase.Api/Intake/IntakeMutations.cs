@@ -137,9 +137,9 @@ public static class IntakeMutations
                 var agent = context.RequireActor(Roles.Agent);
                 var input = context.GetArgument<ReportComplaintInput>("input");
                 var citizen = input.Citizen is null ? null : new Citizen(input.Citizen.Name, input.Citizen.Phone);
-                var filed = await Send(context, new FileCase(new ReportComplaint(input.Description, input.Location.ToLocation(),
+                var filed = await Send(context, new ReportEnvelope(new ReportComplaint(input.Description, input.Location.ToLocation(),
                     input.CategoryCode, citizen), agent, input.IdempotencyKey));
-                return new CasePayload(await LoadCase(context, filed.CaseId));
+                return new CasePayload(await CaseQueries.LoadCase(context, filed.CaseId));
             });
 
         mutation.Field<NonNullGraphType<CasePayloadType>>("reportPatrolFinding")
@@ -149,9 +149,9 @@ public static class IntakeMutations
             {
                 var inspector = context.RequireActor(Roles.Inspector);
                 var input = context.GetArgument<ReportPatrolFindingInput>("input");
-                var filed = await Send(context, new FileCase(new ReportPatrolFinding(input.Description, input.Location.ToLocation(),
+                var filed = await Send(context, new ReportEnvelope(new ReportPatrolFinding(input.Description, input.Location.ToLocation(),
                     input.CategoryCode, input.PhotoUrls ?? []), inspector, input.IdempotencyKey));
-                return new CasePayload(await LoadCase(context, filed.CaseId));
+                return new CasePayload(await CaseQueries.LoadCase(context, filed.CaseId));
             });
 
         mutation.Field<NonNullGraphType<SensorAlarmPayloadType>>("raiseSensorAlarm")
@@ -161,9 +161,9 @@ public static class IntakeMutations
             {
                 var device = context.RequireActor(Roles.Device);
                 var input = context.GetArgument<RaiseSensorAlarmInput>("input");
-                var filed = await Send(context, new FileSensorSignal(new RaiseSensorAlarm(input.SensorId, input.AlarmType,
+                var filed = await Send(context, new SensorSignalEnvelope(new RaiseSensorAlarm(input.SensorId, input.AlarmType,
                     input.Location.ToLocation(), input.Severity), device, input.IdempotencyKey));
-                return new SensorAlarmPayload(await LoadCase(context, filed.CaseId), filed.Deduplicated);
+                return new SensorAlarmPayload(await CaseQueries.LoadCase(context, filed.CaseId), filed.Deduplicated);
             });
 
         mutation.Field<NonNullGraphType<CasePayloadType>>("clearSensorAlarm")
@@ -173,15 +173,11 @@ public static class IntakeMutations
             {
                 var device = context.RequireActor(Roles.Device);
                 var input = context.GetArgument<ClearSensorAlarmInput>("input");
-                var filed = await Send(context, new FileSensorSignal(new ClearSensorAlarm(input.SensorId, input.AlarmType), device));
-                return new CasePayload(await LoadCase(context, filed.CaseId));
+                var filed = await Send(context, new SensorSignalEnvelope(new ClearSensorAlarm(input.SensorId, input.AlarmType), device));
+                return new CasePayload(await CaseQueries.LoadCase(context, filed.CaseId));
             });
     }
 
-    private static Task<CaseFiled> Send(IResolveFieldContext context, object command) =>
-        context.Bus().InvokeAsync<CaseFiled>(command, context.CancellationToken);
-
-    internal static async Task<CaseView> LoadCase(IResolveFieldContext context, Guid caseId) =>
-        await context.Service<IQuerySession>().LoadAsync<CaseView>(caseId, context.CancellationToken)
-        ?? throw new DomainException(ErrorCodes.NotFound, $"No case has id {caseId}.");
+    private static Task<IntakeAnswer> Send(IResolveFieldContext context, object envelope) =>
+        context.Bus().InvokeAsync<IntakeAnswer>(envelope, context.CancellationToken);
 }

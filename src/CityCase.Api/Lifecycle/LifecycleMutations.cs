@@ -1,6 +1,5 @@
 using CityCase.Api.Cases;
 using CityCase.Api.GraphQL;
-using CityCase.Api.Intake;
 using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Engine.Lifecycle;
@@ -149,9 +148,9 @@ public static class LifecycleMutations
                 var actor = context.RequireActor(roles);
                 var input = context.GetArgument<Dictionary<string, object?>>("input");
                 var caseId = CaseQueries.ParseCaseId(input.Get<string>("caseId"), "caseId");
-                await context.Bus().InvokeAsync<CaseCommandResult>(message(caseId, input.Get<int?>("expectedVersion"), input, actor),
+                await context.Bus().InvokeAsync(message(caseId, input.Get<int?>("expectedVersion"), input, actor),
                     context.CancellationToken);
-                return new CasePayload(await IntakeMutations.LoadCase(context, caseId));
+                return new CasePayload(await CaseQueries.LoadCase(context, caseId));
             });
     }
 

@@ -126,8 +126,8 @@ public static class CaseDecider
         if (duplicate.Suspended)
             throw Refuse(duplicate, command, "the case is suspended; resume it first");
         if (!original.IsOpen)
-            throw new DomainException(ErrorCodes.InvalidTransition,
-                $"mergeCase needs an open case to merge into; case {original.Number} is {StatusName(original.Status)}");
+            throw new InvalidTransitionException(typeof(MergeCase), original.Number, original.Status, [],
+                $"case {original.Number} is the one to merge into, and it is no longer open");
         return new CaseMerged(duplicate.Id, original.Id, by, now);
     }
 
@@ -164,26 +164,20 @@ public static class CaseDecider
         return [new CitizenNotified(state.Id, c.Kind, channel, by, now)];
     }
 
-    /// <summary>The GraphQL spelling of a status, for messages: IN_PROGRESS, not InProgress.</summary>
-    public static string StatusName(CaseStatus status) => Naming.ScreamingSnake(status.ToString());
-
     private static Guard Require(Case state, CaseCommand command, params CaseStatus[] allowed)
     {
         if (!allowed.Contains(state.Status))
-            throw new DomainException(ErrorCodes.InvalidTransition,
-                $"{command.Operation} is not possible while the case is {StatusName(state.Status)} " +
-                $"(it needs {string.Join(" or ", allowed.Select(StatusName))})");
+            throw new InvalidTransitionException(command.GetType(), state.Number, state.Status, allowed);
         return new Guard(state, command);
     }
 
     private static Guard RequireOpen(Case state, CaseCommand command) =>
         state.IsOpen
             ? new Guard(state, command)
-            : throw new DomainException(ErrorCodes.InvalidTransition,
-                $"{command.Operation} is not possible while the case is {StatusName(state.Status)} (the case is no longer open)");
+            : throw new InvalidTransitionException(command.GetType(), state.Number, state.Status, [], "the case is no longer open");
 
-    private static DomainException Refuse(Case state, CaseCommand command, string why) =>
-        new(ErrorCodes.InvalidTransition, $"{command.Operation} is not possible while the case is {StatusName(state.Status)}: {why}");
+    private static InvalidTransitionException Refuse(Case state, CaseCommand command, string why) =>
+        new(command.GetType(), state.Number, state.Status, [], why);
 
     private static string Required(string? value, string field) =>
         string.IsNullOrWhiteSpace(value) ? throw new ValidationFailedException($"{field} must not be empty") : value.Trim();
@@ -206,8 +200,7 @@ public static class CaseDecider
         {
             if (by.Role == Roles.Department && by.Department != State.DepartmentCode)
                 throw new DomainException(ErrorCodes.Forbidden,
-                    $"{Command.Operation}: case {State.Number} is dispatched to department {State.DepartmentCode}, " +
-                    $"not to {by.Department ?? "yours"}");
+                    $"case {State.Number} is dispatched to department {State.DepartmentCode}, not to {by.Department ?? "yours"}");
             return this;
         }
 

@@ -3,17 +3,11 @@ using NodaTime;
 namespace CityCase.Domain.Cases;
 
 /// <summary>An agent files a citizen's complaint from the 12345 hotline.</summary>
-public sealed record ReportComplaint(string Description, Location Location, string? CategoryCode, Citizen? Citizen) : CaseCommand
-{
-    public override string Operation => "reportComplaint";
-}
+public sealed record ReportComplaint(string Description, Location Location, string? CategoryCode, Citizen? Citizen) : CaseCommand;
 
 /// <summary>A grid inspector reports what they found on patrol, with its category and photos.</summary>
 public sealed record ReportPatrolFinding(string Description, Location Location, string CategoryCode, IReadOnlyList<string> PhotoUrls)
-    : CaseCommand
-{
-    public override string Operation => "reportPatrolFinding";
-}
+    : CaseCommand;
 
 /// <summary>What a sensor says about one alarm: raised (again) or cleared. Routed to the open case of its <see cref="SensorKey"/>.</summary>
 public interface ISensorSignal
@@ -28,14 +22,12 @@ public interface ISensorSignal
 /// <summary>A sensor raises an alarm: a new case, or a repeat folded into the open case of the same sensor and alarm type.</summary>
 public sealed record RaiseSensorAlarm(string SensorId, string AlarmType, Location Location, string Severity) : CaseCommand, ISensorSignal
 {
-    public override string Operation => "raiseSensorAlarm";
     public bool OpensCase => true;
 }
 
 /// <summary>A sensor says its alarm is over.</summary>
 public sealed record ClearSensorAlarm(string SensorId, string AlarmType) : CaseCommand, ISensorSignal
 {
-    public override string Operation => "clearSensorAlarm";
     public bool OpensCase => false;
 }
 

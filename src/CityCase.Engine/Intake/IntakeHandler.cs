@@ -8,18 +8,18 @@ using Npgsql;
 
 namespace CityCase.Engine.Intake;
 
-/// <summary>A report of a new case (a complaint, a patrol finding), as it arrives from GraphQL.</summary>
-public sealed record FileCase(CaseCommand Report, Actor Actor, string? IdempotencyKey = null);
+/// <summary>A report of a new case (a complaint, a patrol finding) and who makes it, as it arrives from GraphQL.</summary>
+public sealed record ReportEnvelope(CaseCommand Report, Actor Actor, string? IdempotencyKey = null);
 
 /// <summary>A sensor's alarm or its clear, as it arrives from GraphQL: routed to the open case of its sensor and alarm type.</summary>
-public sealed record FileSensorSignal(ISensorSignal Signal, Actor Actor, string? IdempotencyKey = null);
+public sealed record SensorSignalEnvelope(ISensorSignal Signal, Actor Actor, string? IdempotencyKey = null);
 
 /// <summary>
-/// What intake answers: the case (new, or the one the report was folded into). <paramref name="Deduplicated"/>
+/// What intake answers: the case the report was filed as, folded into, or (a clear) recorded on. <paramref name="Deduplicated"/>
 /// when a sensor repeat was folded into its open case; <paramref name="Replayed"/> when an idempotency key
 /// had been seen and nothing new was appended.
 /// </summary>
-public sealed record CaseFiled(Guid CaseId, string CaseNumber, bool Deduplicated = false, bool Replayed = false);
+public sealed record IntakeAnswer(Guid CaseId, string CaseNumber, bool Deduplicated = false, bool Replayed = false);
 
 /// <summary>An idempotency key already used, and the case it made.</summary>
 public sealed record IntakeKey(string Id, Guid CaseId, string CaseNumber);
@@ -31,7 +31,7 @@ public sealed record IntakeKey(string Id, Guid CaseId, string CaseNumber);
 /// </summary>
 public static class IntakeHandler
 {
-    public static async Task<CaseFiled> Handle(FileCase command, IDocumentSession session, CaseNumbers numbers,
+    public static async Task<IntakeAnswer> Handle(ReportEnvelope command, IDocumentSession session, CaseNumbers numbers,
         ICaseRules rules, SlaPolicy sla, IClock clock, CancellationToken ct)
     {
         CaseIntake.Validate(command.Report, rules); // before a number is spent on it
@@ -39,7 +39,7 @@ public static class IntakeHandler
         return await Start(session, numbers, rules, sla, clock, command.Report, command.Actor, command.IdempotencyKey, ct);
     }
 
-    public static async Task<CaseFiled> Handle(FileSensorSignal command, IDocumentSession session, CaseNumbers numbers,
+    public static async Task<IntakeAnswer> Handle(SensorSignalEnvelope command, IDocumentSession session, CaseNumbers numbers,
         ICaseRules rules, SlaPolicy sla, IClock clock, CancellationToken ct)
     {
         var signal = command.Signal;
@@ -59,17 +59,17 @@ public static class IntakeHandler
         var stream = await session.Events.FetchForWriting<Case>(open.Id, ct);
         stream.AppendMany(CaseDecider.DecideAndFollow(stream.Aggregate!, report, command.Actor, clock.GetCurrentInstant(), rules, sla));
         Remember(session, command.IdempotencyKey, open.Id, open.Number);
-        return new CaseFiled(open.Id, open.Number, Deduplicated: signal.OpensCase);
+        return new IntakeAnswer(open.Id, open.Number, Deduplicated: signal.OpensCase);
     }
 
-    private static async Task<CaseFiled> Start(IDocumentSession session, CaseNumbers numbers, ICaseRules rules, SlaPolicy sla,
+    private static async Task<IntakeAnswer> Start(IDocumentSession session, CaseNumbers numbers, ICaseRules rules, SlaPolicy sla,
         IClock clock, CaseCommand report, Actor actor, string? idempotencyKey, CancellationToken ct)
     {
         var blank = Case.NotYetReported(Guid.CreateVersion7(), await numbers.NextAsync(ct));
         session.Events.StartStream<Case>(blank.Id,
             CaseDecider.DecideAndFollow(blank, report, actor, clock.GetCurrentInstant(), rules, sla));
         Remember(session, idempotencyKey, blank.Id, blank.Number);
-        return new CaseFiled(blank.Id, blank.Number);
+        return new IntakeAnswer(blank.Id, blank.Number);
     }
 
     private static void Remember(IDocumentSession session, string? idempotencyKey, Guid caseId, string number)
@@ -78,13 +78,13 @@ public static class IntakeHandler
     }
 
     /// <summary>The answer to a request already handled under the same idempotency key, if any.</summary>
-    private static async Task<CaseFiled?> Replay(IDocumentSession session, string? idempotencyKey, CancellationToken ct)
+    private static async Task<IntakeAnswer?> Replay(IDocumentSession session, string? idempotencyKey, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey)) return null;
         if (idempotencyKey.Length > 200) throw new ValidationFailedException("idempotencyKey must be at most 200 characters");
         await Lock(session, "idempotency:" + idempotencyKey.Trim(), ct);
         var seen = await session.LoadAsync<IntakeKey>(idempotencyKey.Trim(), ct);
-        return seen is null ? null : new CaseFiled(seen.CaseId, seen.CaseNumber, Replayed: true);
+        return seen is null ? null : new IntakeAnswer(seen.CaseId, seen.CaseNumber, Replayed: true);
     }
 
     private static async Task<CaseView?> OpenSensorCase(IDocumentSession session, string sensorId, string alarmType,

@@ -17,9 +17,6 @@ public sealed record CaseCommandEnvelope(Guid CaseId, int? ExpectedVersion, Case
 /// <summary>Fold the duplicate <paramref name="CaseId"/> into the open case <paramref name="IntoCaseId"/> (合并).</summary>
 public sealed record MergeCaseEnvelope(Guid CaseId, Guid IntoCaseId, int? ExpectedVersion, Actor Actor);
 
-/// <summary>What a command on a case answers: the stream version after it.</summary>
-public sealed record CaseCommandResult(Guid CaseId, long Version);
-
 /// <summary>
 /// The aggregate handler workflow: Wolverine loads the case stream with FetchForWriting (optimistic
 /// concurrency), the pure decider decides and its clocks follow, the events are appended to the stream, and
@@ -27,7 +24,7 @@ public sealed record CaseCommandResult(Guid CaseId, long Version);
 /// </summary>
 public static class CaseCommandHandler
 {
-    public static CaseCommandResult Handle(
+    public static void Handle(
         CaseCommandEnvelope envelope,
         [WriteAggregate(Required = false)] IEventStream<Case> stream,
         ICaseRules rules,
@@ -37,14 +34,13 @@ public static class CaseCommandHandler
         var state = Existing(stream, envelope.CaseId, envelope.ExpectedVersion);
         var events = CaseDecider.DecideAndFollow(state, envelope.Command, envelope.Actor, clock.GetCurrentInstant(), rules, sla);
         stream.AppendMany(events);
-        return new CaseCommandResult(envelope.CaseId, (stream.CurrentVersion ?? 0) + events.Count);
     }
 
     /// <summary>
     /// The one command that writes two streams: both are fetched for writing, so a concurrent change to either
     /// makes the whole merge fail and nothing is appended. Each stream's events come from the same decider.
     /// </summary>
-    public static async Task<CaseCommandResult> Handle(
+    public static async Task Handle(
         MergeCaseEnvelope envelope,
         [WriteAggregate(Required = false)] IEventStream<Case> stream,
         IDocumentSession session,
@@ -57,10 +53,8 @@ public static class CaseCommandHandler
         var into = await session.Events.FetchForWriting<Case>(envelope.IntoCaseId, ct);
         var original = into.Aggregate ?? throw NotFound(envelope.IntoCaseId);
         var now = clock.GetCurrentInstant();
-        var merged = CaseDecider.DecideAndFollow(duplicate, new MergeCase(original), envelope.Actor, now, rules, sla);
-        stream.AppendMany(merged);
+        stream.AppendMany(CaseDecider.DecideAndFollow(duplicate, new MergeCase(original), envelope.Actor, now, rules, sla));
         into.AppendMany(CaseDecider.DecideAndFollow(original, new RecordMergedDuplicate(duplicate), envelope.Actor, now, rules, sla));
-        return new CaseCommandResult(envelope.CaseId, (stream.CurrentVersion ?? 0) + merged.Count);
     }
 
     private static Case Existing(IEventStream<Case> stream, Guid caseId, int? expectedVersion)

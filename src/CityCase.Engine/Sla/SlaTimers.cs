@@ -94,7 +94,7 @@ public sealed class SlaTimekeeper(IDocumentStore store, IServiceScopeFactory sco
             var light = timer.Recorded + 1; // yellow first, then red; the decider checks it is due
             try
             {
-                await bus.InvokeAsync<CaseCommandResult>(
+                await bus.InvokeAsync(
                     new CaseCommandEnvelope(timer.CaseId, null, new RecordSlaLight(timer.Clock, light), CaseClocks.Timekeeper), ct);
                 fired++;
             }

@@ -39,11 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "CityCase.Domain.Cases.Case");
             
             // The actual message execution
-            var outgoing1 = CityCase.Engine.Lifecycle.CaseCommandHandler.Handle(caseCommandEnvelope, stream_stream, _caseRules, _slaPolicy, _clock);
-
-            
-            // Outgoing, cascaded message
-            await context.EnqueueCascadingAsync(outgoing1).ConfigureAwait(false);
+            CityCase.Engine.Lifecycle.CaseCommandHandler.Handle(caseCommandEnvelope, stream_stream, _caseRules, _slaPolicy, _clock);
 
             
             // Save all pending changes to this Marten session

@@ -39,11 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "CityCase.Domain.Cases.Case");
             
             // The actual message execution
-            var outgoing1 = await CityCase.Engine.Lifecycle.CaseCommandHandler.Handle(mergeCaseEnvelope, stream_stream, documentSession, _caseRules, _slaPolicy, _clock, cancellation).ConfigureAwait(false);
-
-            
-            // Outgoing, cascaded message
-            await context.EnqueueCascadingAsync(outgoing1).ConfigureAwait(false);
+            await CityCase.Engine.Lifecycle.CaseCommandHandler.Handle(mergeCaseEnvelope, stream_stream, documentSession, _caseRules, _slaPolicy, _clock, cancellation).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -8,9 +8,9 @@ using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: FileCaseHandler1846246963
+    // START: ReportEnvelopeHandler731346951
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class FileCaseHandler1846246963 : Wolverine.Runtime.Handlers.MessageHandler
+    public sealed class ReportEnvelopeHandler731346951 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly CityCase.Domain.Cases.ICaseRules _caseRules;
         private readonly CityCase.Domain.Time.SlaPolicy _slaPolicy;
@@ -18,7 +18,7 @@ namespace Internal.Generated.WolverineHandlers
         private readonly NodaTime.IClock _clock;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public FileCaseHandler1846246963(CityCase.Domain.Cases.ICaseRules caseRules, CityCase.Domain.Time.SlaPolicy slaPolicy, CityCase.Engine.Intake.CaseNumbers caseNumbers, NodaTime.IClock clock, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public ReportEnvelopeHandler731346951(CityCase.Domain.Cases.ICaseRules caseRules, CityCase.Domain.Time.SlaPolicy slaPolicy, CityCase.Engine.Intake.CaseNumbers caseNumbers, NodaTime.IClock clock, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _caseRules = caseRules;
             _slaPolicy = slaPolicy;
@@ -32,13 +32,13 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
-            var fileCase = (CityCase.Engine.Intake.FileCase)context.Envelope.Message;
+            var reportEnvelope = (CityCase.Engine.Intake.ReportEnvelope)context.Envelope.Message;
 
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "CityCase.Engine.Intake.IntakeHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "CityCase.Engine.Intake.IntakeHandler");
             
             // The actual message execution
-            var outgoing1 = await CityCase.Engine.Intake.IntakeHandler.Handle(fileCase, documentSession, _caseNumbers, _caseRules, _slaPolicy, _clock, cancellation).ConfigureAwait(false);
+            var outgoing1 = await CityCase.Engine.Intake.IntakeHandler.Handle(reportEnvelope, documentSession, _caseNumbers, _caseRules, _slaPolicy, _clock, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message
@@ -54,7 +54,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: FileCaseHandler1846246963
+    // END: ReportEnvelopeHandler731346951
     
     
 }

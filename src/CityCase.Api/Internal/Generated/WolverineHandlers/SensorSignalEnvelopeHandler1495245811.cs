@@ -8,9 +8,9 @@ using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: FileSensorSignalHandler76278759
+    // START: SensorSignalEnvelopeHandler1495245811
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class FileSensorSignalHandler76278759 : Wolverine.Runtime.Handlers.MessageHandler
+    public sealed class SensorSignalEnvelopeHandler1495245811 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly CityCase.Domain.Cases.ICaseRules _caseRules;
         private readonly CityCase.Domain.Time.SlaPolicy _slaPolicy;
@@ -18,7 +18,7 @@ namespace Internal.Generated.WolverineHandlers
         private readonly NodaTime.IClock _clock;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public FileSensorSignalHandler76278759(CityCase.Domain.Cases.ICaseRules caseRules, CityCase.Domain.Time.SlaPolicy slaPolicy, CityCase.Engine.Intake.CaseNumbers caseNumbers, NodaTime.IClock clock, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public SensorSignalEnvelopeHandler1495245811(CityCase.Domain.Cases.ICaseRules caseRules, CityCase.Domain.Time.SlaPolicy slaPolicy, CityCase.Engine.Intake.CaseNumbers caseNumbers, NodaTime.IClock clock, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _caseRules = caseRules;
             _slaPolicy = slaPolicy;
@@ -32,13 +32,13 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
-            var fileSensorSignal = (CityCase.Engine.Intake.FileSensorSignal)context.Envelope.Message;
+            var sensorSignalEnvelope = (CityCase.Engine.Intake.SensorSignalEnvelope)context.Envelope.Message;
 
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "CityCase.Engine.Intake.IntakeHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "CityCase.Engine.Intake.IntakeHandler");
             
             // The actual message execution
-            var outgoing1 = await CityCase.Engine.Intake.IntakeHandler.Handle(fileSensorSignal, documentSession, _caseNumbers, _caseRules, _slaPolicy, _clock, cancellation).ConfigureAwait(false);
+            var outgoing1 = await CityCase.Engine.Intake.IntakeHandler.Handle(sensorSignalEnvelope, documentSession, _caseNumbers, _caseRules, _slaPolicy, _clock, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message
@@ -54,7 +54,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: FileSensorSignalHandler76278759
+    // END: SensorSignalEnvelopeHandler1495245811
     
     
 }
