@@ -11,16 +11,6 @@ using NodaTime;
 
 namespace CityCase.Api.Assessment;
 
-public enum ScorecardDimension
-{
-    Department,
-    Street,
-    Community,
-    Grid,
-    Inspector,
-    Dispatcher,
-}
-
 public enum HotspotLevel
 {
     Grid,
@@ -28,9 +18,15 @@ public enum HotspotLevel
     Street,
 }
 
-public sealed class ScorecardDimensionType : EnumerationGraphType<ScorecardDimension>
+/// <summary>The subjects a scorecard can be about: the bucket kinds up to the dispatcher (the rest are hotline and hot-spot buckets).</summary>
+public sealed class ScorecardDimensionType : EnumerationGraphType
 {
-    public ScorecardDimensionType() => Name = "ScorecardDimension";
+    public ScorecardDimensionType()
+    {
+        Name = "ScorecardDimension";
+        foreach (var kind in Enum.GetValues<BucketKind>().Where(k => k <= BucketKind.Dispatcher))
+            Add(kind.ToString().ToConstantCase(), kind);
+    }
 }
 
 public sealed class HotspotLevelType : EnumerationGraphType<HotspotLevel>
@@ -39,7 +35,7 @@ public sealed class HotspotLevelType : EnumerationGraphType<HotspotLevel>
 }
 
 /// <summary>One subject's figures over a period.</summary>
-public sealed record Scorecard(ScorecardDimension Dimension, string Subject, string? SubjectName, LocalDate From, LocalDate To,
+public sealed record Scorecard(BucketKind Dimension, string Subject, string? SubjectName, LocalDate From, LocalDate To,
     ScoreCounts Counts, double? CompositeScore);
 
 public sealed record HotlineKpis(LocalDate From, LocalDate To, ScoreCounts Counts, double WorkingDayMinutes);
@@ -158,18 +154,17 @@ public static class AssessmentQueries
             .ResolveAsync(async context =>
             {
                 context.RequireActor();
-                var dimension = context.GetArgument<ScorecardDimension>("dimension");
+                var dimension = context.GetArgument<BucketKind>("dimension");
                 var (from, to) = Range(context);
-                var kind = Enum.Parse<BucketKind>(dimension.ToString());
-                var sums = await SumAsync(context, kind, from, to, category: null);
+                var sums = await SumAsync(context, dimension, from, to, category: null);
                 var reference = context.Service<ReferenceData>();
                 var known = dimension switch
                 {
-                    ScorecardDimension.Department => reference.Departments.ToDictionary(d => d.Code, d => (string?)d.Name),
-                    ScorecardDimension.Street => reference.Grids.DistinctBy(g => g.StreetCode).ToDictionary(g => g.StreetCode, g => (string?)g.StreetName),
-                    ScorecardDimension.Community => reference.Grids.DistinctBy(g => g.CommunityCode).ToDictionary(g => g.CommunityCode, g => (string?)g.CommunityName),
-                    ScorecardDimension.Grid => reference.Grids.ToDictionary(g => g.Code, g => (string?)g.Name),
-                    ScorecardDimension.Inspector => context.Service<AssessmentRules>().InspectorOfGrid.Values.Distinct().ToDictionary(u => u, _ => (string?)null),
+                    BucketKind.Department => reference.Departments.ToDictionary(d => d.Code, d => (string?)d.Name),
+                    BucketKind.Street => reference.Grids.DistinctBy(g => g.StreetCode).ToDictionary(g => g.StreetCode, g => (string?)g.StreetName),
+                    BucketKind.Community => reference.Grids.DistinctBy(g => g.CommunityCode).ToDictionary(g => g.CommunityCode, g => (string?)g.CommunityName),
+                    BucketKind.Grid => reference.Grids.ToDictionary(g => g.Code, g => (string?)g.Name),
+                    BucketKind.Inspector => context.Service<AssessmentRules>().InspectorOfGrid.Values.Distinct().ToDictionary(u => u, _ => (string?)null),
                     _ => new Dictionary<string, string?>(),
                 };
                 var weights = context.Service<CompositeWeights>();
@@ -177,7 +172,7 @@ public static class AssessmentQueries
                 {
                     var counts = sums.GetValueOrDefault(subject) ?? ScoreCounts.Zero;
                     return new Scorecard(dimension, subject, known.GetValueOrDefault(subject), from, to, counts,
-                        dimension == ScorecardDimension.Department ? Indicators.CompositeScore(counts, weights) : null);
+                        dimension == BucketKind.Department ? Indicators.CompositeScore(counts, weights) : null);
                 }).ToList();
             });
 

@@ -5,7 +5,7 @@ using NodaTime;
 
 namespace CityCase.Domain.Assessment;
 
-/// <summary>The kinds of daily bucket the assessment keeps: the scorecards' subjects, the hotline figures and hot spots.</summary>
+/// <summary>The kinds of daily bucket the assessment keeps: the scorecards' subjects (Department to Dispatcher, the GraphQL ScorecardDimension), the hotline figures and hot spots.</summary>
 public enum BucketKind
 {
     Department,

@@ -3,14 +3,15 @@ using CityCase.Domain.Cases;
 using CityCase.Domain.Time;
 using NodaTime;
 using NodaTime.Text;
+using CityCase.Domain.Tests.Time;
+using static CityCase.Domain.Tests.Time.TimeSamples;
 
 namespace CityCase.Domain.Tests.Cases;
 
 /// <summary>Given a case's history, when its next events happen, then these clocks start, stop or move.</summary>
 public sealed class CaseClocksTests
 {
-    private static readonly DateTimeZone Zone = DateTimeZoneProviders.Tzdb["Asia/Shanghai"];
-    private static readonly BusinessCalendar Calendar = new(Zone,
+    private static readonly BusinessCalendar Calendar = new(Shanghai,
         new[] { IsoDayOfWeek.Monday, IsoDayOfWeek.Tuesday, IsoDayOfWeek.Wednesday, IsoDayOfWeek.Thursday, IsoDayOfWeek.Friday }
             .ToDictionary(d => d, _ => (IReadOnlyList<WorkingPeriod>)
                 [new(new LocalTime(8, 30), new LocalTime(12, 0)), new(new LocalTime(13, 30), new LocalTime(17, 30))]));
@@ -26,11 +27,7 @@ public sealed class CaseClocksTests
     private static readonly Guid Id = CaseScenario.Id;
     private static readonly Actor Someone = CaseScenario.Dispatcher;
 
-    private static Instant At(string local) =>
-        LocalDateTimePattern.CreateWithInvariantCulture("yyyy-MM-dd HH:mm").Parse(local).Value.InZoneStrictly(Zone).ToInstant();
-
-    private static string Show(Instant instant) =>
-        LocalDateTimePattern.CreateWithInvariantCulture("yyyy-MM-dd HH:mm").Format(instant.InZone(Zone).LocalDateTime);
+    private static Instant At(string local) => TimeSamples.Local(local);
 
     /// <summary>Plays events through the clocks as the handlers do, returning the final state.</summary>
     private static Case Play(params (object Event, Instant When)[] steps)
