@@ -22,17 +22,17 @@ public sealed class CalendarParseTests
     [InlineData("""{"week":{"funday":["08:30-12:00"]}}""", "week: 'funday' is not a day of the week")]
     [InlineData("""{"week":{"1":["08:30-12:00"]}}""", "week: '1' is not a day of the week")]
     [InlineData("""{"week":{"monday":["08:30-12:00"],"Monday":["13:30-17:30"]}}""", "Monday is listed twice")]
-    [InlineData("""{"holidays":[]}""", "'week' is missing")]
+    [InlineData("""{"years":[]}""", "'week' is missing")]
     [InlineData("""{"week":{"tuesday":["08:30-12:00"]}}""", "Monday has no working periods")]
-    [InlineData("""{"week":{"monday":["08:30-12:00"]},"holidays":["2026-13-01"]}""", "holidays: '2026-13-01' is not a date like 2026-10-01")]
-    [InlineData("""{"week":{"monday":["08:30-12:00"]},"holidays":["2026/10/01"]}""", "'2026/10/01' is not a date")]
-    [InlineData("""{"week":{"monday":["08:30-12:00"]},"holidays":"2026-10-01"}""", "'holidays' must be a list")]
-    [InlineData("""{"week":{"monday":["08:30-12:00"]},"makeUpWorkdays":[{"date":"2026-02-30"}]}""", "makeUpWorkdays: '2026-02-30' is not a date")]
-    [InlineData("""{"week":{"monday":["08:30-12:00"]},"makeUpWorkdays":[{"worksAs":"monday"}]}""", "makeUpWorkdays date: expected a string, got nothing")]
-    [InlineData("""{"week":{"monday":["08:30-12:00"]},"makeUpWorkdays":["2026-10-10"]}""", "makeUpWorkdays: each entry must be an object")]
-    [InlineData("""{"week":{"monday":["08:30-12:00"]},"makeUpWorkdays":[{"date":"2026-10-10","worksAs":"someday"}]}""", "makeUpWorkdays 2026-10-10: worksAs 'someday' is not a day of the week")]
-    [InlineData("""{"week":{"monday":["08:30-12:00"]},"makeUpWorkdays":[{"date":"2026-10-10"},{"date":"2026-10-10"}]}""", "makeUpWorkdays: 2026-10-10 is listed twice")]
-    [InlineData("""{"week":{"monday":["08:30-12:00"]},"holidays":["2026-01-04"],"makeUpWorkdays":[{"date":"2026-01-04"}]}""", "2026-01-04 is both a holiday and a make-up working day")]
+    [InlineData("""{"week":{"monday":["08:30-12:00"]},"years":[{"year":2026,"holidays":["2026-13-01"]}]}""", "holidays: '2026-13-01' is not a date like 2026-10-01")]
+    [InlineData("""{"week":{"monday":["08:30-12:00"]},"years":[{"year":2026,"holidays":["2026/10/01"]}]}""", "'2026/10/01' is not a date")]
+    [InlineData("""{"week":{"monday":["08:30-12:00"]},"years":[{"year":2026,"holidays":"2026-10-01"}]}""", "'holidays' must be a list")]
+    [InlineData("""{"week":{"monday":["08:30-12:00"]},"years":[{"year":2026,"makeUpWorkdays":[{"date":"2026-02-30"}]}]}""", "makeUpWorkdays: '2026-02-30' is not a date")]
+    [InlineData("""{"week":{"monday":["08:30-12:00"]},"years":[{"year":2026,"makeUpWorkdays":[{"worksAs":"monday"}]}]}""", "makeUpWorkdays date: expected a string, got nothing")]
+    [InlineData("""{"week":{"monday":["08:30-12:00"]},"years":[{"year":2026,"makeUpWorkdays":["2026-10-10"]}]}""", "makeUpWorkdays: each entry must be an object")]
+    [InlineData("""{"week":{"monday":["08:30-12:00"]},"years":[{"year":2026,"makeUpWorkdays":[{"date":"2026-10-10","worksAs":"someday"}]}]}""", "makeUpWorkdays 2026-10-10: worksAs 'someday' is not a day of the week")]
+    [InlineData("""{"week":{"monday":["08:30-12:00"]},"years":[{"year":2026,"makeUpWorkdays":[{"date":"2026-10-10"},{"date":"2026-10-10"}]}]}""", "makeUpWorkdays: 2026-10-10 is listed twice")]
+    [InlineData("""{"week":{"monday":["08:30-12:00"]},"years":[{"year":2026,"holidays":["2026-01-04"],"makeUpWorkdays":[{"date":"2026-01-04"}]}]}""", "2026-01-04 is both a holiday and a make-up working day")]
     [InlineData("""{ not json""", "the calendar is not valid JSON")]
     [InlineData("""["08:30-12:00"]""", "the calendar must be a JSON object")]
     public void A_bad_calendar_is_refused_naming_the_problem(string json, string problem)
@@ -46,7 +46,7 @@ public sealed class CalendarParseTests
     {
         var calendar = BusinessCalendar.Parse("""
             {"week": {"monday": ["08:30-12:00", "13:30-17:30"], "friday": ["09:00-11:00"], "saturday": []},
-             "makeUpWorkdays": [{"date": "2026-10-10"}, {"date": "2026-09-20", "worksAs": "Friday"}],
+             "years": [{"year": 2026, "makeUpWorkdays": [{"date": "2026-10-10"}, {"date": "2026-09-20", "worksAs": "Friday"}]}],
              "source": "ignored", "note": "ignored"}
             """);
         Assert.Equal("Asia/Shanghai", calendar.Zone.Id);

@@ -4,13 +4,27 @@ using NodaTime.Text;
 
 namespace CityCase.Domain.Tests.Time;
 
-/// <summary>The sample 2026 Shanghai calendar (08:30-12:00, 13:30-17:30, official holidays) and local-time helpers.</summary>
+/// <summary>
+/// The sample Shanghai calendar (08:30-12:00, 13:30-17:30; the official 2026 holidays, 2027 provisional with the
+/// statutory days only) and local-time helpers.
+/// </summary>
 internal static class TimeSamples
 {
     public static readonly DateTimeZone Shanghai = DateTimeZoneProviders.Tzdb["Asia/Shanghai"];
 
-    /// <summary>samples/reference/calendar.json, read by the test (the domain itself never touches files).</summary>
-    public static readonly BusinessCalendar Calendar = BusinessCalendar.Parse(File.ReadAllText(SampleFile()));
+    /// <summary>The text of samples/reference/calendar.json, read by the test (the domain itself never touches files).</summary>
+    public static readonly string CalendarText = File.ReadAllText(SampleFile());
+
+    /// <summary>samples/reference/calendar.json as a calendar.</summary>
+    public static readonly BusinessCalendar Calendar = BusinessCalendar.Parse(CalendarText);
+
+    /// <summary>The sample calendar with its JSON edited first (a year dropped or added, hours changed).</summary>
+    public static BusinessCalendar SampleWith(Action<System.Text.Json.Nodes.JsonObject> edit)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(CalendarText)!.AsObject();
+        edit(root);
+        return BusinessCalendar.Parse(root.ToJsonString());
+    }
 
     private static readonly LocalDateTimePattern Pattern = LocalDateTimePattern.CreateWithInvariantCulture("yyyy-MM-dd HH:mm");
 
