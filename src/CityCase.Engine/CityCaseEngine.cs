@@ -54,12 +54,15 @@ public static class CityCaseEngine
         // The city's reference data, calendar and rules, validated before anything starts.
         var referenceDirectory = Path.GetFullPath(city.ReferenceDirectory, AppContext.BaseDirectory);
         var reference = ReferenceDataFiles.Load(referenceDirectory);
-        var calendar = ReferenceDataFiles.LoadCalendar(referenceDirectory);
+        var (calendar, calendarText) = ReferenceDataFiles.LoadCalendar(referenceDirectory);
+        var cityCalendar = new CityCalendar(calendar, calendarText, city.Sla.ToPolicy(calendar, reference));
         var assessment = city.Scorecard.ToRules(calendar, ReferenceDataFiles.LoadBeats(referenceDirectory, reference));
         services.AddSingleton(reference);
         services.AddSingleton<ICaseRules>(reference);
-        services.AddSingleton(calendar);
-        services.AddSingleton(city.Sla.ToPolicy(calendar, reference));
+        // The calendar can change while the server runs (CalendarKeeper): whoever asks gets the one in force.
+        services.AddSingleton(cityCalendar);
+        services.AddTransient(sp => sp.GetRequiredService<CityCalendar>().Current);
+        services.AddTransient(sp => sp.GetRequiredService<CityCalendar>().Sla);
         services.AddSingleton(city.Scorecard.Weights.ToWeights());
         services.AddSingleton(assessment);
 
@@ -89,6 +92,8 @@ public static class CityCaseEngine
         services.AddSingleton<AuditChain>();
         services.AddSingleton<ScoreBucketSums>();
         services.AddHostedService<AuditChainInstaller>(); // after Marten's own start-up has made mt_events
+        services.AddSingleton<CalendarKeeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<CalendarKeeper>()); // after the chain: its events are chained too
         services.AddHostedService<ReferenceDataPublisher>();
         return services;
     }

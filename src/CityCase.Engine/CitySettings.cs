@@ -25,6 +25,9 @@ public sealed class CitySettings
     /// </summary>
     public DaemonMode ProjectionDaemon { get; set; } = DaemonMode.Solo;
 
+    /// <summary>How the yearly calendar routine is watched (<c>City:Calendar</c>).</summary>
+    public CalendarSettings Calendar { get; set; } = new();
+
     /// <summary>How cases are assessed: the composite score's weights and the hotline's notice limit.</summary>
     public ScorecardSettings Scorecard { get; set; } = new();
 }

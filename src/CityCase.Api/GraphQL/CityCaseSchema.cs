@@ -24,6 +24,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddReferenceQueries();
         this.AddSlaQueries();
         this.AddAssessmentQueries();
+        this.AddCalendarQueries();
     }
 }
 
@@ -34,6 +35,7 @@ public sealed class MutationType : ObjectGraphType
         Name = "Mutation";
         this.AddIntakeMutations();
         this.AddLifecycleMutations();
+        this.AddCalendarMutations();
     }
 }
 

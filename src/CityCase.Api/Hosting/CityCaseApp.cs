@@ -61,7 +61,8 @@ public static class CityCaseApp
         builder.Services.AddCityCaseAuthentication(AuthSettings.From(configuration, builder.Environment));
         builder.Services.AddCityCaseGraphQL();
         builder.Services.AddHealthChecks()
-            .AddCheck<PostgresHealthCheck>("postgresql", timeout: TimeSpan.FromSeconds(5));
+            .AddCheck<PostgresHealthCheck>("postgresql", timeout: TimeSpan.FromSeconds(5))
+            .AddCheck<CityCase.Api.Sla.CalendarHealthCheck>("calendar");
 
         if (cluster is not null) builder.Services.AddSingleton(cluster); // verbs that never start the host stop it themselves
         var app = builder.Build();
@@ -71,7 +72,10 @@ public static class CityCaseApp
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseAuthentication();
         app.MapGraphQLHttp("/graphql");
-        app.MapHealthChecks("/health");
+        app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+        {
+            ResponseWriter = HealthReportWriter.WriteAsync, // 200 Healthy or Degraded (with the reason), 503 Unhealthy
+        });
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             foreach (var address in ListeningAddresses(app))

@@ -20,7 +20,8 @@ public sealed class LightType : EnumerationGraphType<Light>
 }
 
 /// <summary>A running clock at the moment of the query.</summary>
-public sealed record ClockNow(ClockKind Clock, Instant StartedAt, Instant DueAt, int RemainingWorkingMinutes, Light Light);
+public sealed record ClockNow(ClockKind Clock, Instant StartedAt, Instant DueAt, int RemainingWorkingMinutes, Light Light,
+    bool Provisional);
 
 public sealed class ClockNowType : ObjectGraphType<ClockNow>
 {
@@ -33,6 +34,8 @@ public sealed class ClockNowType : ObjectGraphType<ClockNow>
         Field<NonNullGraphType<InstantGraphType>>("dueAt").Resolve(c => c.Source.DueAt);
         Field(x => x.RemainingWorkingMinutes);
         Field<NonNullGraphType<LightType>>("light").Resolve(c => c.Source.Light);
+        Field(x => x.Provisional).Description(
+            "The deadline was counted over a year whose official holidays were not loaded yet; it is counted again once they are.");
     }
 }
 
@@ -47,7 +50,7 @@ public static class SlaNow
                 : -calendar.WorkingTimeBetween(c.Deadline, now);
             var due = SlaLights.LightAt(new SlaSchedule(c.YellowAt, c.Deadline), now);
             var light = view.Suspended ? c.RecordedLight : (Light)Math.Max((int)c.RecordedLight, (int)due);
-            return new ClockNow(c.Clock, c.StartedAt, c.Deadline, (int)Math.Floor(remaining.TotalMinutes), light);
+            return new ClockNow(c.Clock, c.StartedAt, c.Deadline, (int)Math.Floor(remaining.TotalMinutes), light, c.Provisional);
         }).OrderBy(c => c.DueAt).ToList();
 
     public static Light Worst(IReadOnlyList<ClockNow> clocks) => clocks.Count == 0 ? Light.Green : clocks.Max(c => c.Light);

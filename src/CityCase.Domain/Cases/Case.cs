@@ -98,7 +98,7 @@ public sealed record Case
     private Case On(SensorAlarmCleared _) => this with { SensorCleared = true };
     private Case On(ClockStarted e)
     {
-        var clock = new RunningClock(e.StartedAt, e.YellowAt, e.Deadline, e.Limit, Light.Green);
+        var clock = new RunningClock(e.StartedAt, e.YellowAt, e.Deadline, e.Limit, Light.Green, e.Provisional, e.CalendarVersion);
         return this with
         {
             Clocks = Clocks.SetItem(e.Clock, clock),
@@ -109,10 +109,13 @@ public sealed record Case
     private Case On(ClockDeadlineMoved e) => Clocks.TryGetValue(e.Clock, out var c)
         ? this with
         {
-            Clocks = Clocks.SetItem(e.Clock, c with { YellowAt = e.YellowAt, Deadline = e.Deadline }),
-            LastDisposalClock = e.Clock == ClockKind.Disposal ? c with { YellowAt = e.YellowAt, Deadline = e.Deadline } : LastDisposalClock,
+            Clocks = Clocks.SetItem(e.Clock, Moved(c, e)),
+            LastDisposalClock = e.Clock == ClockKind.Disposal ? Moved(c, e) : LastDisposalClock,
         }
         : this;
+    private static RunningClock Moved(RunningClock c, ClockDeadlineMoved e) =>
+        c with { YellowAt = e.YellowAt, Deadline = e.Deadline, Provisional = e.Provisional, CalendarVersion = e.CalendarVersion };
+
     private Case On(SlaLightChanged e) => Clocks.TryGetValue(e.Clock, out var c)
         ? this with { Clocks = Clocks.SetItem(e.Clock, c with { Recorded = e.Light }) }
         : this;

@@ -4,24 +4,34 @@ using NodaTime;
 
 namespace CityCase.Domain.Cases;
 
-/// <summary>A clock started (or restarted): its deadline and the moment it turns yellow, computed now and recorded.</summary>
+/// <summary>
+/// A clock started (or restarted): its deadline and the moment it turns yellow, computed now on the calendar in
+/// force (<paramref name="CalendarVersion"/>) and recorded. <paramref name="Provisional"/> when the count crossed a
+/// year whose official holidays were not loaded yet: it is counted again once they are.
+/// </summary>
 public sealed record ClockStarted(Guid CaseId, ClockKind Clock, Instant StartedAt, Instant YellowAt, Instant Deadline,
-    Limit Limit, Actor By, Instant At) : ICaseEvent;
+    Limit Limit, Actor By, Instant At, bool Provisional = false, int CalendarVersion = 0) : ICaseEvent;
 
 /// <summary>A clock's stage ended (or it was abandoned): no light will follow.</summary>
 public sealed record ClockStopped(Guid CaseId, ClockKind Clock, Actor By, Instant At) : ICaseEvent;
 
-/// <summary>A clock's deadline moved: time spent suspended, or an approved extension.</summary>
+/// <summary>
+/// A clock's deadline moved: time spent suspended, an approved extension, or a provisional count done again on a
+/// new calendar; <paramref name="Reason"/> says which.
+/// </summary>
 public sealed record ClockDeadlineMoved(Guid CaseId, ClockKind Clock, Instant YellowAt, Instant Deadline, string Reason,
-    Actor By, Instant At) : ICaseEvent;
+    Actor By, Instant At, bool Provisional = false, int CalendarVersion = 0) : ICaseEvent;
 
 /// <summary>A clock turned yellow or red: recorded once per clock run and level.</summary>
 public sealed record SlaLightChanged(Guid CaseId, ClockKind Clock, Light Light, Instant Deadline, Actor By, Instant At) : ICaseEvent;
 
 /// <summary>A running clock as the decider knows it.</summary>
-public sealed record RunningClock(Instant StartedAt, Instant YellowAt, Instant Deadline, Limit Limit, Light Recorded)
+public sealed record RunningClock(Instant StartedAt, Instant YellowAt, Instant Deadline, Limit Limit, Light Recorded,
+    bool Provisional = false, int CalendarVersion = 0)
 {
-    public SlaSchedule Schedule => new(YellowAt, Deadline);
+    public SlaSchedule Schedule => new(YellowAt, Deadline, Provisional);
+
+    public bool CountsWorkingTime => Limit.Unit != LimitUnit.NaturalHours;
 }
 
 /// <summary>
@@ -52,7 +62,7 @@ public static class CaseClocks
     private static IEnumerable<object> Follow(Case state, object e, SlaPolicy policy, Instant now)
     {
         var id = state.Id;
-        ClockStarted Start(ClockKind clock, Limit limit) => Started(id, clock, limit, now, policy.Calendar);
+        ClockStarted Start(ClockKind clock, Limit limit) => Started(id, clock, limit, now, policy);
         IEnumerable<object> Stop(params ClockKind[] clocks) =>
             clocks.Where(state.Clocks.ContainsKey).Select(c => new ClockStopped(id, c, Timekeeper, now));
 
@@ -85,8 +95,8 @@ public static class CaseClocks
                 var extra = new Limit(x.ExtraWorkingHours,
                     disposal.Limit.Unit == LimitUnit.NaturalHours ? LimitUnit.NaturalHours : LimitUnit.WorkingHours);
                 var deadline = SlaLights.Schedule(policy.Calendar, disposal.Deadline, extra).RedAt;
-                yield return new ClockDeadlineMoved(id, ClockKind.Disposal, disposal.YellowAt, deadline,
-                    $"extension of {x.ExtraWorkingHours} working hours", Timekeeper, now);
+                yield return Moved(id, ClockKind.Disposal, disposal, disposal.YellowAt, deadline,
+                    $"extension of {x.ExtraWorkingHours} working hours", policy, now);
                 break;
             }
             case CaseResumed:
@@ -96,8 +106,8 @@ public static class CaseClocks
                     Instant Shift(Instant t) => running.Limit.Unit == LimitUnit.NaturalHours
                         ? t + (now - paused)
                         : policy.Calendar.AddWorkingTime(t, policy.Calendar.WorkingTimeBetween(paused, now));
-                    yield return new ClockDeadlineMoved(id, clock, Shift(running.YellowAt), Shift(running.Deadline),
-                        "time spent suspended", Timekeeper, now);
+                    yield return Moved(id, clock, running, Shift(running.YellowAt), Shift(running.Deadline),
+                        "time spent suspended", policy, now);
                 }
                 break;
             case DisposalReported:
@@ -113,7 +123,7 @@ public static class CaseClocks
                 // Rework: back to the same department against the original deadline.
                 if (state.LastDisposalClock is { } original)
                     yield return new ClockStarted(id, ClockKind.Disposal, original.StartedAt, original.YellowAt, original.Deadline,
-                        original.Limit, Timekeeper, now);
+                        original.Limit, Timekeeper, now, original.Provisional, original.CalendarVersion);
                 break;
             case CaseClosed or CaseRejected or CaseVoided or CaseMerged:
                 foreach (var s in Stop([.. state.Clocks.Keys])) yield return s;
@@ -121,11 +131,35 @@ public static class CaseClocks
         }
     }
 
-    public static ClockStarted Started(Guid caseId, ClockKind clock, Limit limit, Instant start, BusinessCalendar calendar)
+    public static ClockStarted Started(Guid caseId, ClockKind clock, Limit limit, Instant start, SlaPolicy policy)
     {
-        var (yellowAt, deadline) = SlaLights.Schedule(calendar, start, limit);
-        return new ClockStarted(caseId, clock, start, yellowAt, deadline, limit, Timekeeper, start);
+        var schedule = SlaLights.Schedule(policy.Calendar, start, limit);
+        return new ClockStarted(caseId, clock, start, schedule.YellowAt, schedule.RedAt, limit, Timekeeper, start,
+            schedule.Provisional, policy.CalendarVersion);
     }
+
+    /// <summary>A deadline moved on the calendar in force: provisional when the count now crosses a provisional year.</summary>
+    private static ClockDeadlineMoved Moved(Guid caseId, ClockKind clock, RunningClock running, Instant yellowAt, Instant deadline,
+        string reason, SlaPolicy policy, Instant now) =>
+        new(caseId, clock, yellowAt, deadline, reason, Timekeeper, now,
+            running.CountsWorkingTime && policy.Calendar.IsProvisionalBetween(running.StartedAt, deadline), policy.CalendarVersion);
+
+    /// <summary>
+    /// Counts provisional deadlines again on a newer calendar (the year's official holidays arrived): each running
+    /// working-time clock counted on an older calendar moves once, keeping its working time from the start. Clocks
+    /// counted on official years only, or already on this calendar, decide nothing.
+    /// </summary>
+    public static IReadOnlyList<object> DecideRecount(Case state, RecountProvisionalClocks recount, Instant now) =>
+        [.. state.Clocks
+            .Where(c => c.Value.Provisional && c.Value.CountsWorkingTime && c.Value.CalendarVersion < recount.Version)
+            .Select(c => (Kind: c.Key, Clock: c.Value, Previous: recount.CalendarOf(c.Value.CalendarVersion)))
+            .Where(c => c.Previous is not null)
+            .Select(c =>
+            {
+                var schedule = SlaLights.Rescheduled(c.Previous!, recount.Calendar, c.Clock.StartedAt, c.Clock.Schedule);
+                return new ClockDeadlineMoved(state.Id, c.Kind, schedule.YellowAt, schedule.RedAt, recount.Reason, Timekeeper, now,
+                    schedule.Provisional, recount.Version);
+            })];
 
     /// <summary>
     /// The light a timer asks to record: only for a running, unsuspended clock whose threshold has passed,

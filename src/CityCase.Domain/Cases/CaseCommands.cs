@@ -50,5 +50,12 @@ public sealed record NotifyCitizen(NotificationKind Kind, string Channel) : Case
 
 public sealed record RecordSatisfaction(int Score, string? Comment) : CaseCommand;
 
+/// <summary>
+/// The city's calendar changed (version <paramref name="Version"/>): count provisional deadlines again on it.
+/// <paramref name="CalendarOf"/> gives the calendar of an earlier version, the one a clock was counted on.
+/// </summary>
+public sealed record RecountProvisionalClocks(BusinessCalendar Calendar, int Version, Func<int, BusinessCalendar?> CalendarOf,
+    string Reason) : CaseCommand;
+
 /// <summary>A timer asks to record a clock's light; decided only if the clock still runs and the light is due.</summary>
 public sealed record RecordSlaLight(ClockKind Clock, Light Light) : CaseCommand;

@@ -35,6 +35,8 @@ public static class CaseDecider
                 throw new InvalidOperationException($"case {state.Number} is already reported");
             case RecordSlaLight light:
                 return CaseClocks.DecideLight(state, light.Clock, light.Light, now);
+            case RecountProvisionalClocks recount: // suspended or not: the deadlines on record are counted again
+                return CaseClocks.DecideRecount(state, recount, now);
         }
         if (state.Suspended && command is not (ResumeCase or VoidCase or SuperviseCase or NotifyCitizen or RecordMergedDuplicate))
             throw Refuse(state, command, "the case is suspended; resume it first");

@@ -20,6 +20,9 @@ public enum ClockKind
 /// </summary>
 public sealed record SlaPolicy(BusinessCalendar Calendar, Func<string, Urgency, Limit?> DisposalLimit)
 {
+    /// <summary>Which version of the city's calendar <see cref="Calendar"/> is (recorded with every deadline counted on it).</summary>
+    public int CalendarVersion { get; init; }
+
     public Limit Filing { get; init; } = new(0.5, LimitUnit.WorkingHours);
     public Limit DispatchNormal { get; init; } = new(0.5, LimitUnit.WorkingHours);
     public Limit DispatchUrgent { get; init; } = new(10.0 / 60, LimitUnit.WorkingHours);

@@ -32,6 +32,9 @@ public sealed class CaseClockView
     public Instant YellowAt { get; set; }
     public Instant Deadline { get; set; }
     public Light RecordedLight { get; set; }
+
+    /// <summary>Counted over a year whose official holidays were not loaded yet: it will be counted again once they are.</summary>
+    public bool Provisional { get; set; }
 }
 
 /// <summary>The case as people see it; kept up to date inline, in the same transaction as its events.</summary>
@@ -203,14 +206,17 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
     public static void Apply(CaseView v, ClockStarted e)
     {
         v.Clocks.RemoveAll(c => c.Clock == e.Clock);
-        v.Clocks.Add(new CaseClockView { Clock = e.Clock, StartedAt = e.StartedAt, YellowAt = e.YellowAt, Deadline = e.Deadline });
+        v.Clocks.Add(new CaseClockView
+        {
+            Clock = e.Clock, StartedAt = e.StartedAt, YellowAt = e.YellowAt, Deadline = e.Deadline, Provisional = e.Provisional,
+        });
     }
 
     public static void Apply(CaseView v, ClockStopped e) => v.Clocks.RemoveAll(c => c.Clock == e.Clock);
 
     public static void Apply(CaseView v, ClockDeadlineMoved e)
     {
-        foreach (var c in v.Clocks.Where(c => c.Clock == e.Clock)) { c.YellowAt = e.YellowAt; c.Deadline = e.Deadline; }
+        foreach (var c in v.Clocks.Where(c => c.Clock == e.Clock)) (c.YellowAt, c.Deadline, c.Provisional) = (e.YellowAt, e.Deadline, e.Provisional);
     }
 
     public static void Apply(CaseView v, SlaLightChanged e)

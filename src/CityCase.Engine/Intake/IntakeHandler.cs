@@ -2,6 +2,7 @@ using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Time;
 using CityCase.Engine.Cases;
+using CityCase.Engine.Sla;
 using Marten;
 using NodaTime;
 using Npgsql;
@@ -32,15 +33,15 @@ public sealed record IntakeKey(string Id, Guid CaseId, string CaseNumber);
 public static class IntakeHandler
 {
     public static async Task<IntakeAnswer> Handle(ReportEnvelope command, IDocumentSession session, CaseNumbers numbers,
-        ICaseRules rules, SlaPolicy sla, IClock clock, CancellationToken ct)
+        ICaseRules rules, CityCalendar calendar, IClock clock, CancellationToken ct)
     {
         CaseIntake.Validate(command.Report, rules); // before a number is spent on it
         if (await Replay(session, command.IdempotencyKey, ct) is { } replay) return replay;
-        return await Start(session, numbers, rules, sla, clock, command.Report, command.Actor, command.IdempotencyKey, ct);
+        return await Start(session, numbers, rules, calendar, clock, command.Report, command.Actor, command.IdempotencyKey, ct);
     }
 
     public static async Task<IntakeAnswer> Handle(SensorSignalEnvelope command, IDocumentSession session, CaseNumbers numbers,
-        ICaseRules rules, SlaPolicy sla, IClock clock, CancellationToken ct)
+        ICaseRules rules, CityCalendar calendar, IClock clock, CancellationToken ct)
     {
         var signal = command.Signal;
         var report = (CaseCommand)signal;
@@ -52,22 +53,22 @@ public static class IntakeHandler
         var open = await OpenSensorCase(session, signal.SensorId.Trim(), signal.AlarmType.Trim(), ct);
         if (open is null)
             return signal.OpensCase
-                ? await Start(session, numbers, rules, sla, clock, report, command.Actor, command.IdempotencyKey, ct)
+                ? await Start(session, numbers, rules, calendar, clock, report, command.Actor, command.IdempotencyKey, ct)
                 : throw new DomainException(ErrorCodes.NotFound,
                     $"No open case for sensor {signal.SensorId.Trim()} and alarm type {signal.AlarmType.Trim()}.");
 
         var stream = await session.Events.FetchForWriting<Case>(open.Id, ct);
-        stream.AppendMany(CaseDecider.DecideAndFollow(stream.Aggregate!, report, command.Actor, clock.GetCurrentInstant(), rules, sla));
+        stream.AppendMany(CaseDecider.DecideAndFollow(stream.Aggregate!, report, command.Actor, clock.GetCurrentInstant(), rules, calendar.Sla));
         Remember(session, command.IdempotencyKey, open.Id, open.Number);
         return new IntakeAnswer(open.Id, open.Number, Deduplicated: signal.OpensCase);
     }
 
-    private static async Task<IntakeAnswer> Start(IDocumentSession session, CaseNumbers numbers, ICaseRules rules, SlaPolicy sla,
+    private static async Task<IntakeAnswer> Start(IDocumentSession session, CaseNumbers numbers, ICaseRules rules, CityCalendar calendar,
         IClock clock, CaseCommand report, Actor actor, string? idempotencyKey, CancellationToken ct)
     {
         var blank = Case.NotYetReported(Guid.CreateVersion7(), await numbers.NextAsync(ct));
         session.Events.StartStream<Case>(blank.Id,
-            CaseDecider.DecideAndFollow(blank, report, actor, clock.GetCurrentInstant(), rules, sla));
+            CaseDecider.DecideAndFollow(blank, report, actor, clock.GetCurrentInstant(), rules, calendar.Sla));
         Remember(session, idempotencyKey, blank.Id, blank.Number);
         return new IntakeAnswer(blank.Id, blank.Number);
     }

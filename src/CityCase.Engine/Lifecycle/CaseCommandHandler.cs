@@ -2,6 +2,7 @@ using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Time;
 using JasperFx.Events;
+using CityCase.Engine.Sla;
 using Marten;
 using NodaTime;
 using Wolverine.Marten;
@@ -28,11 +29,11 @@ public static class CaseCommandHandler
         CaseCommandEnvelope envelope,
         [WriteAggregate(Required = false)] IEventStream<Case> stream,
         ICaseRules rules,
-        SlaPolicy sla,
+        CityCalendar calendar,
         IClock clock)
     {
         var state = Existing(stream, envelope.CaseId, envelope.ExpectedVersion);
-        var events = CaseDecider.DecideAndFollow(state, envelope.Command, envelope.Actor, clock.GetCurrentInstant(), rules, sla);
+        var events = CaseDecider.DecideAndFollow(state, envelope.Command, envelope.Actor, clock.GetCurrentInstant(), rules, calendar.Sla);
         stream.AppendMany(events);
     }
 
@@ -45,7 +46,7 @@ public static class CaseCommandHandler
         [WriteAggregate(Required = false)] IEventStream<Case> stream,
         IDocumentSession session,
         ICaseRules rules,
-        SlaPolicy sla,
+        CityCalendar calendar,
         IClock clock,
         CancellationToken ct)
     {
@@ -53,8 +54,8 @@ public static class CaseCommandHandler
         var into = await session.Events.FetchForWriting<Case>(envelope.IntoCaseId, ct);
         var original = into.Aggregate ?? throw NotFound(envelope.IntoCaseId);
         var now = clock.GetCurrentInstant();
-        stream.AppendMany(CaseDecider.DecideAndFollow(duplicate, new MergeCase(original), envelope.Actor, now, rules, sla));
-        into.AppendMany(CaseDecider.DecideAndFollow(original, new RecordMergedDuplicate(duplicate), envelope.Actor, now, rules, sla));
+        stream.AppendMany(CaseDecider.DecideAndFollow(duplicate, new MergeCase(original), envelope.Actor, now, rules, calendar.Sla));
+        into.AppendMany(CaseDecider.DecideAndFollow(original, new RecordMergedDuplicate(duplicate), envelope.Actor, now, rules, calendar.Sla));
     }
 
     private static Case Existing(IEventStream<Case> stream, Guid caseId, int? expectedVersion)

@@ -39,14 +39,15 @@ public static class ReferenceDataFiles
         }
     }
 
-    /// <summary>The business calendar (<c>calendar.json</c>, required).</summary>
-    public static BusinessCalendar LoadCalendar(string directory)
+    /// <summary>The business calendar (<c>calendar.json</c>, required), and its text as read.</summary>
+    public static (BusinessCalendar Calendar, string Text) LoadCalendar(string directory)
     {
         var file = Path.Combine(directory, CalendarFile);
         if (!File.Exists(file)) throw new InvalidOperationException($"The business calendar {file} is missing.");
         try
         {
-            return BusinessCalendar.Parse(File.ReadAllText(file));
+            var text = File.ReadAllText(file);
+            return (BusinessCalendar.Parse(text), text);
         }
         catch (FormatException e)
         {

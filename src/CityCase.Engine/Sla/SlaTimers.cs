@@ -29,6 +29,11 @@ public sealed class SlaTimer
 
     public Light Recorded { get; set; }
 
+    /// <summary>Counted over a year whose official holidays were not loaded yet, on calendar version <see cref="CalendarVersion"/>.</summary>
+    public bool Provisional { get; set; }
+
+    public int CalendarVersion { get; set; }
+
     public static string IdFor(Guid caseId, ClockKind clock) => $"{caseId}:{clock}";
 }
 
@@ -46,6 +51,7 @@ public sealed class SlaTimerProjection : MultiStreamProjection<SlaTimer, string>
     public static SlaTimer Create(ClockStarted e) => new()
     {
         Id = SlaTimer.IdFor(e.CaseId, e.Clock), CaseId = e.CaseId, Clock = e.Clock, YellowAt = e.YellowAt, Deadline = e.Deadline,
+        Provisional = e.Provisional, CalendarVersion = e.CalendarVersion,
     };
 
     public static void Apply(SlaTimer t, ClockStarted e)
@@ -53,12 +59,14 @@ public sealed class SlaTimerProjection : MultiStreamProjection<SlaTimer, string>
         t.YellowAt = e.YellowAt;
         t.Deadline = e.Deadline;
         t.Recorded = Light.Green;
+        (t.Provisional, t.CalendarVersion) = (e.Provisional, e.CalendarVersion);
     }
 
     public static void Apply(SlaTimer t, ClockDeadlineMoved e)
     {
         t.YellowAt = e.YellowAt;
         t.Deadline = e.Deadline;
+        (t.Provisional, t.CalendarVersion) = (e.Provisional, e.CalendarVersion);
     }
 
     public static void Apply(SlaTimer t, SlaLightChanged e) => t.Recorded = e.Light;

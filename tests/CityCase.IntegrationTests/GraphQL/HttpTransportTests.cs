@@ -83,7 +83,8 @@ public sealed class HttpTransportTests(CityCaseServer server) : IClassFixture<Ci
     {
         var response = await server.Http.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+        var report = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("Healthy", report["checks"]!["postgresql"]!["status"]!.GetValue<string>());
     }
 
     [Fact]
