@@ -1,4 +1,5 @@
 using System.Text;
+using CityCase.Api.Access;
 using CityCase.Api.GraphQL;
 using CityCase.Domain;
 using CityCase.Domain.Cases;
@@ -131,7 +132,8 @@ public static class CaseConnectionQueries
                 var f = context.GetArgument<CaseFilter?>("filter") ?? new CaseFilter();
                 var first = PageSize(context.GetArgument<int?>("first"));
                 var after = CaseConnection.Key(context.GetArgument<string?>("after")) ?? "";
-                IQueryable<CaseView> q = context.Service<IQuerySession>().Query<CaseView>().Where(v => v.Number.CompareTo(after) > 0);
+                // Narrowed to the reader's scope (a department: its own cases) whatever the filter says.
+                var q = context.Service<IQuerySession>().Query<CaseView>().InScope(context).Where(v => v.Number.CompareTo(after) > 0);
                 if (f.Status is { } status) q = q.Where(v => v.Status == status);
                 if (f.DepartmentCode is { } department) q = q.Where(v => v.DepartmentCode == department);
                 if (f.GridCode is { } grid) q = q.Where(v => v.GridCode == grid);

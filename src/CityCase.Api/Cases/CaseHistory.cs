@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CityCase.Api.Access;
 using CityCase.Api.GraphQL;
 using CityCase.Domain;
 using CityCase.Domain.Cases;
@@ -60,11 +61,11 @@ public static class CaseHistoryQueries
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveAsync(async context =>
             {
-                context.RequireActor();
                 var id = CaseQueries.ParseCaseId(context.GetArgument<string>("id"), "id");
+                var view = await context.LoadInScope(id) ?? throw new DomainException(ErrorCodes.NotFound, $"No case has id {id}.");
                 var events = await context.Service<IQuerySession>().Events.FetchStreamAsync(id, token: context.CancellationToken);
-                if (events.Count == 0) throw new DomainException(ErrorCodes.NotFound, $"No case has id {id}.");
-                return events.Select(ToEntry).ToList();
+                var disclosure = context.DisclosureFor(view);
+                return events.Select(e => ToEntry(e, disclosure)).ToList();
             });
 
         query.Field<CaseType>("caseAsOf")
@@ -73,8 +74,8 @@ public static class CaseHistoryQueries
             .Argument<NonNullGraphType<InstantGraphType>>("at")
             .ResolveAsync(async context =>
             {
-                context.RequireActor();
                 var id = CaseQueries.ParseCaseId(context.GetArgument<string>("id"), "id");
+                if (await context.LoadInScope(id) is null) return null;
                 var at = context.GetArgument<Instant>("at");
                 return await context.Service<IQuerySession>().Events.AggregateStreamAsync<CityCase.Engine.Cases.CaseView>(
                     id, timestamp: at.ToDateTimeOffset(), token: context.CancellationToken);
@@ -96,7 +97,13 @@ public static class CaseHistoryQueries
             });
     }
 
-    public static CaseHistoryEntry ToEntry(IEvent e) => new(
+    /// <summary>One event as recorded, with the citizens in it disclosed as the reader may see them.</summary>
+    public static CaseHistoryEntry ToEntry(IEvent e, Disclosure disclosure) => new(
         e.Sequence, e.Version, e.EventType.Name, Instant.FromDateTimeOffset(e.Timestamp),
-        (e.Data as ICaseEvent)?.By, e.CorrelationId, JsonSerializer.Serialize(e.Data, e.EventType, Json));
+        (e.Data as ICaseEvent)?.By, e.CorrelationId, JsonSerializer.Serialize(e.Data switch
+        {
+            CaseReported r => r with { ReportedBy = CaseAccess.Disclose(r.ReportedBy, disclosure) },
+            DuplicateMerged d => d with { Reporter = CaseAccess.Disclose(d.Reporter, disclosure) },
+            var data => data,
+        }, e.EventType, Json));
 }

@@ -1,3 +1,4 @@
+using CityCase.Api.Access;
 using CityCase.Api.GraphQL;
 using CityCase.Domain;
 using CityCase.Domain.Cases;
@@ -64,9 +65,13 @@ public sealed class CaseType : ObjectGraphType<CaseView>
         Field(x => x.CommunityCode, nullable: true);
         Field(x => x.StreetCode, nullable: true);
         Field(x => x.DepartmentCode, nullable: true).Description("The department the case is with, while it is with one.");
-        Field<CitizenType>("citizen").Resolve(c => c.Source.Citizen);
+        Field<CitizenType>("citizen").Description(AccessPolicy.PersonalData["Case.citizen"])
+            .Resolve(c => CaseAccess.Disclose(c.Source.Citizen, c.DisclosureFor(c.Source)));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CitizenType>>>>("linkedReporters")
-            .Description("Reporters of duplicates merged into this case.").Resolve(c => c.Source.LinkedReporters);
+            .Description("Reporters of duplicates merged into this case (disclosed as citizen).")
+            .Resolve(c => c.DisclosureFor(c.Source) is var d && d == Disclosure.Absent
+                ? []
+                : c.Source.LinkedReporters.Select(r => CaseAccess.Disclose(r, d)!).ToList());
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("photoUrls").Resolve(c => c.Source.PhotoUrls);
         Field<IdGraphType>("mergedInto").Resolve(c => c.Source.MergedInto);
         Field(x => x.DisposalResult, nullable: true);
@@ -142,9 +147,11 @@ public static class CaseQueries
                 if ((id is null) == (number is null))
                     throw new ValidationFailedException("case needs exactly one of id or number");
                 var session = context.Service<IQuerySession>();
-                return id is not null
+                var view = id is not null
                     ? await session.LoadAsync<CaseView>(ParseCaseId(id, "id"), context.CancellationToken)
                     : await session.Query<CaseView>().SingleOrDefaultAsync(x => x.Number == number, context.CancellationToken);
+                if (view is not null) context.RequireScope(view);
+                return view;
             });
     }
 

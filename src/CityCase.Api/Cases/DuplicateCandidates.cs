@@ -1,3 +1,4 @@
+using CityCase.Api.Access;
 using CityCase.Api.GraphQL;
 using CityCase.Engine.Cases;
 using GraphQL;
@@ -32,10 +33,9 @@ public static class DuplicateCandidateQueries
             .Argument<NonNullGraphType<IdGraphType>>("caseId")
             .ResolveAsync(async context =>
             {
-                context.RequireActor();
                 var id = CaseQueries.ParseCaseId(context.GetArgument<string>("caseId"), "caseId");
                 var session = context.Service<IQuerySession>();
-                var subject = await session.LoadAsync<CaseView>(id, context.CancellationToken)
+                var subject = await context.LoadInScope(id)
                               ?? throw new Domain.DomainException(Domain.ErrorCodes.NotFound, $"No case has id {id}.");
                 if (subject.CategoryCode is null) return Array.Empty<DuplicateCandidate>();
 
@@ -44,7 +44,7 @@ public static class DuplicateCandidateQueries
                 var dLat = RadiusMeters / EarthRadiusMeters * 180 / Math.PI;
                 var dLon = dLat / Math.Max(0.01, Math.Cos(lat * Math.PI / 180));
                 var (south, north, west, east) = (lat - dLat, lat + dLat, lon - dLon, lon + dLon);
-                var nearby = await session.Query<CaseView>()
+                var nearby = await session.Query<CaseView>().InScope(context)
                     .Where(v => v.IsOpen && v.CategoryCode == subject.CategoryCode && v.Id != id &&
                                 v.Location.Latitude >= south && v.Location.Latitude <= north &&
                                 v.Location.Longitude >= west && v.Location.Longitude <= east)

@@ -1,3 +1,4 @@
+using CityCase.Api.Access;
 using CityCase.Api.Assessment;
 using CityCase.Api.Cases;
 using CityCase.Api.Intake;
@@ -25,6 +26,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddSlaQueries();
         this.AddAssessmentQueries();
         this.AddCalendarQueries();
+        this.AddContactRevealQuery();
     }
 }
 
@@ -36,6 +38,7 @@ public sealed class MutationType : ObjectGraphType
         this.AddIntakeMutations();
         this.AddLifecycleMutations();
         this.AddCalendarMutations();
+        this.AddContactRevealMutation();
     }
 }
 
@@ -57,6 +60,7 @@ public static class GraphQLRegistration
             .AddSchema<CityCaseSchema>()
             .AddGraphTypes(typeof(CityCaseSchema).Assembly)
             .AddSystemTextJson()
+            .AddValidationRule(new Access.AccessValidationRule(), useForCachedDocuments: true) // the user differs on every request
             .ConfigureExecution<DocumentCache>()
             .AddUnhandledExceptionHandler(GraphQLErrors.Translate));
         return services;

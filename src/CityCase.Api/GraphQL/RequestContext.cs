@@ -29,10 +29,10 @@ public static class ResolveFieldContextExtensions
         context.RequestServices!.GetRequiredService<T>();
 
     /// <summary>
-    /// The acting user, who must hold one of <paramref name="roles"/> (or be an admin).
-    /// Throws UNAUTHENTICATED without a valid token and FORBIDDEN for another role.
+    /// The acting user; throws UNAUTHENTICATED without a valid token. Which roles may use an operation is the
+    /// access policy's business (Access/AccessPolicy.cs), checked before anything runs.
     /// </summary>
-    public static Actor RequireActor(this IResolveFieldContext context, params string[] roles)
+    public static Actor RequireActor(this IResolveFieldContext context)
     {
         var actor = context.User.ToActor();
         if (actor is null)
@@ -42,9 +42,6 @@ public static class ResolveFieldContextExtensions
                 ? "Sign in first: send 'Authorization: Bearer <token>'."
                 : $"The bearer token was refused: {why}.");
         }
-        if (roles.Length > 0 && actor.Role != Roles.Admin && !roles.Contains(actor.Role))
-            throw new DomainException(ErrorCodes.Forbidden,
-                $"'{context.FieldDefinition.Name}' is for the role(s) {string.Join(", ", roles)}; you are signed in as '{actor.Role}'.");
         return actor;
     }
 }

@@ -134,7 +134,7 @@ public static class IntakeMutations
             .Argument<NonNullGraphType<ReportComplaintInputType>>("input")
             .ResolveAsync(async context =>
             {
-                var agent = context.RequireActor(Roles.Agent);
+                var agent = context.RequireActor();
                 var input = context.GetArgument<ReportComplaintInput>("input");
                 var citizen = input.Citizen is null ? null : new Citizen(input.Citizen.Name, input.Citizen.Phone);
                 var filed = await Send(context, new ReportEnvelope(new ReportComplaint(input.Description, input.Location.ToLocation(),
@@ -147,7 +147,7 @@ public static class IntakeMutations
             .Argument<NonNullGraphType<ReportPatrolFindingInputType>>("input")
             .ResolveAsync(async context =>
             {
-                var inspector = context.RequireActor(Roles.Inspector);
+                var inspector = context.RequireActor();
                 var input = context.GetArgument<ReportPatrolFindingInput>("input");
                 var filed = await Send(context, new ReportEnvelope(new ReportPatrolFinding(input.Description, input.Location.ToLocation(),
                     input.CategoryCode, input.PhotoUrls ?? []), inspector, input.IdempotencyKey));
@@ -159,7 +159,7 @@ public static class IntakeMutations
             .Argument<NonNullGraphType<RaiseSensorAlarmInputType>>("input")
             .ResolveAsync(async context =>
             {
-                var device = context.RequireActor(Roles.Device);
+                var device = context.RequireActor();
                 var input = context.GetArgument<RaiseSensorAlarmInput>("input");
                 var filed = await Send(context, new SensorSignalEnvelope(new RaiseSensorAlarm(input.SensorId, input.AlarmType,
                     input.Location.ToLocation(), input.Severity), device, input.IdempotencyKey));
@@ -171,7 +171,7 @@ public static class IntakeMutations
             .Argument<NonNullGraphType<ClearSensorAlarmInputType>>("input")
             .ResolveAsync(async context =>
             {
-                var device = context.RequireActor(Roles.Device);
+                var device = context.RequireActor();
                 var input = context.GetArgument<ClearSensorAlarmInput>("input");
                 var filed = await Send(context, new SensorSignalEnvelope(new ClearSensorAlarm(input.SensorId, input.AlarmType), device));
                 return new CasePayload(await CaseQueries.LoadCase(context, filed.CaseId));

@@ -1,3 +1,4 @@
+using CityCase.Api.Access;
 using CityCase.Api.Cases;
 using CityCase.Api.GraphQL;
 using CityCase.Domain;
@@ -23,7 +24,6 @@ public static class LifecycleMutations
     public static void AddLifecycleMutations(this ObjectGraphType mutation)
     {
         mutation.CaseMutation("acceptCase", "File a reported case (立案) with its category and urgency.",
-            [Roles.Agent, Roles.Dispatcher],
             i =>
             {
                 i.Field<NonNullGraphType<StringGraphType>>("categoryCode");
@@ -32,22 +32,17 @@ public static class LifecycleMutations
             },
             (input, _) => new AcceptCase(input.Get<string>("categoryCode"), input.Get<Urgency>("urgency"), input.Get<string?>("note")));
 
-        mutation.CaseMutation("rejectCase", "Decline to file a reported case (不予立案).",
-            [Roles.Agent, Roles.Dispatcher], Reason, (input, _) => new RejectCase(input.Get<string>("reason")));
+        mutation.CaseMutation("rejectCase", "Decline to file a reported case (不予立案).", Reason, (input, _) => new RejectCase(input.Get<string>("reason")));
 
         mutation.CaseMutation("dispatchCase",
-            "Send a filed case to a department (派遣); without departmentCode the dispatch rules choose.",
-            [Roles.Dispatcher], i => i.Field<StringGraphType>("departmentCode"),
+            "Send a filed case to a department (派遣); without departmentCode the dispatch rules choose.", i => i.Field<StringGraphType>("departmentCode"),
             (input, _) => new DispatchCase(input.Get<string?>("departmentCode")));
 
-        mutation.CaseMutation("signCase", "The department signs for its case (签收).",
-            [Roles.Department], _ => { }, (_, _) => new SignCase());
+        mutation.CaseMutation("signCase", "The department signs for its case (签收).", _ => { }, (_, _) => new SignCase());
 
-        mutation.CaseMutation("returnCase", "The department sends back a case that is not theirs (回退).",
-            [Roles.Department], Reason, (input, _) => new ReturnCase(input.Get<string>("reason")));
+        mutation.CaseMutation("returnCase", "The department sends back a case that is not theirs (回退).", Reason, (input, _) => new ReturnCase(input.Get<string>("reason")));
 
         mutation.CaseMutation("requestExtension", "The department asks for more working hours (延期).",
-            [Roles.Department],
             i =>
             {
                 i.Field<NonNullGraphType<FloatGraphType>>("extraWorkingHours");
@@ -56,7 +51,6 @@ public static class LifecycleMutations
             (input, _) => new RequestExtension(input.Get<double>("extraWorkingHours"), input.Get<string>("reason")));
 
         mutation.CaseMutation("decideExtension", "The dispatcher approves or refuses the pending extension.",
-            [Roles.Dispatcher],
             i =>
             {
                 i.Field<NonNullGraphType<BooleanGraphType>>("approve");
@@ -64,14 +58,11 @@ public static class LifecycleMutations
             },
             (input, _) => new DecideExtension(input.Get<bool>("approve"), input.Get<string?>("note")));
 
-        mutation.CaseMutation("suspendCase", "Put a case on hold (挂账); its clocks stop.",
-            [Roles.Dispatcher], Reason, (input, _) => new SuspendCase(input.Get<string>("reason")));
+        mutation.CaseMutation("suspendCase", "Put a case on hold (挂账); its clocks stop.", Reason, (input, _) => new SuspendCase(input.Get<string>("reason")));
 
-        mutation.CaseMutation("resumeCase", "End a hold (恢复); its clocks run again.",
-            [Roles.Dispatcher], Reason, (input, _) => new ResumeCase(input.Get<string>("reason")));
+        mutation.CaseMutation("resumeCase", "End a hold (恢复); its clocks run again.", Reason, (input, _) => new ResumeCase(input.Get<string>("reason")));
 
         mutation.CaseMutation("reportDisposal", "The department reports what it did (处置反馈).",
-            [Roles.Department],
             i =>
             {
                 i.Field<NonNullGraphType<StringGraphType>>("result");
@@ -80,7 +71,6 @@ public static class LifecycleMutations
             (input, _) => new ReportDisposal(input.Get<string>("result"), input.GetList<string>("photoUrls")));
 
         mutation.CaseMutation("verifyDisposal", "An inspector checks the disposal on site (核查); a failure means rework (返工).",
-            [Roles.Inspector],
             i =>
             {
                 i.Field<NonNullGraphType<BooleanGraphType>>("passed");
@@ -88,23 +78,18 @@ public static class LifecycleMutations
             },
             (input, _) => new VerifyDisposal(input.Get<bool>("passed"), input.Get<string?>("note")));
 
-        mutation.CaseMutation("closeCase", "Close a verified case (结案).",
-            [Roles.Dispatcher], _ => { }, (_, _) => new CloseCase());
+        mutation.CaseMutation("closeCase", "Close a verified case (结案).", _ => { }, (_, _) => new CloseCase());
 
-        mutation.CaseMutation("voidCase", "Void a case filed by mistake (作废).",
-            [Roles.Dispatcher], Reason, (input, _) => new VoidCase(input.Get<string>("reason")));
+        mutation.CaseMutation("voidCase", "Void a case filed by mistake (作废).", Reason, (input, _) => new VoidCase(input.Get<string>("reason")));
 
-        mutation.CaseMutation("mergeCase", "Fold this duplicate into the open case it duplicates (合并).",
-            [Roles.Dispatcher, Roles.Agent], i => i.Field<NonNullGraphType<IdGraphType>>("intoCaseId"),
+        mutation.CaseMutation("mergeCase", "Fold this duplicate into the open case it duplicates (合并).", i => i.Field<NonNullGraphType<IdGraphType>>("intoCaseId"),
             (caseId, expectedVersion, input, actor) => new MergeCaseEnvelope(caseId,
                 CaseQueries.ParseCaseId(input.Get<string>("intoCaseId"), "intoCaseId"), expectedVersion, actor));
 
-        mutation.CaseMutation("superviseCase", "Escalate a case (督办); the department must answer.",
-            [Roles.Supervisor], i => i.Field<NonNullGraphType<StringGraphType>>("note"),
+        mutation.CaseMutation("superviseCase", "Escalate a case (督办); the department must answer.", i => i.Field<NonNullGraphType<StringGraphType>>("note"),
             (input, _) => new SuperviseCase(input.Get<string>("note")));
 
         mutation.CaseMutation("notifyCitizen", "Record that the citizen was told of the acceptance or the completion.",
-            [Roles.Agent],
             i =>
             {
                 i.Field<NonNullGraphType<NotificationKindType>>("kind");
@@ -113,7 +98,6 @@ public static class LifecycleMutations
             (input, _) => new NotifyCitizen(input.Get<NotificationKind>("kind"), input.Get<string>("channel")));
 
         mutation.CaseMutation("recordSatisfaction", "Record the citizen's follow-up score (回访), 1 to 5.",
-            [Roles.Agent],
             i =>
             {
                 i.Field<NonNullGraphType<IntGraphType>>("score");
@@ -125,13 +109,13 @@ public static class LifecycleMutations
     private static void Reason(InputObjectGraphType input) => input.Field<NonNullGraphType<StringGraphType>>("reason");
 
     /// <summary>Declares <c>name(input: NameInput!): CasePayload!</c> for one command on an existing case.</summary>
-    private static void CaseMutation(this ObjectGraphType mutation, string name, string description, string[] roles,
+    private static void CaseMutation(this ObjectGraphType mutation, string name, string description,
         Action<InputObjectGraphType> fields, Func<IDictionary<string, object?>, Actor, CaseCommand> command) =>
-        mutation.CaseMutation(name, description, roles, fields,
+        mutation.CaseMutation(name, description, fields,
             (caseId, expectedVersion, input, actor) => new CaseCommandEnvelope(caseId, expectedVersion, command(input, actor), actor));
 
     /// <summary>The same, for a message of its own (a merge writes two cases).</summary>
-    private static void CaseMutation(this ObjectGraphType mutation, string name, string description, string[] roles,
+    private static void CaseMutation(this ObjectGraphType mutation, string name, string description,
         Action<InputObjectGraphType> fields, Func<Guid, int?, IDictionary<string, object?>, Actor, object> message)
     {
         var inputType = new InputObjectGraphType { Name = char.ToUpperInvariant(name[0]) + name[1..] + "Input" };
@@ -141,11 +125,11 @@ public static class LifecycleMutations
         fields(inputType);
 
         mutation.Field<NonNullGraphType<CasePayloadType>>(name)
-            .Description($"{description} For: {string.Join(", ", roles)}.")
+            .Description($"{description} For: {string.Join(", ", AccessPolicy.Operations["Mutation." + name])}.")
             .Argument(new NonNullGraphType(inputType), "input")
             .ResolveAsync(async context =>
             {
-                var actor = context.RequireActor(roles);
+                var actor = context.RequireActor();
                 var input = context.GetArgument<Dictionary<string, object?>>("input");
                 var caseId = CaseQueries.ParseCaseId(input.Get<string>("caseId"), "caseId");
                 await context.Bus().InvokeAsync(message(caseId, input.Get<int?>("expectedVersion"), input, actor),

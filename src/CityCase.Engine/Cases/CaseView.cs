@@ -57,6 +57,10 @@ public sealed class CaseView
     public string? CommunityCode { get; set; }
     public string? StreetCode { get; set; }
     public string? DepartmentCode { get; set; }
+
+    /// <summary>Every department the case was dispatched to, in order, once each: who may read it.</summary>
+    public List<string> Departments { get; set; } = [];
+
     public Citizen? Citizen { get; set; }
     public List<Citizen> LinkedReporters { get; set; } = [];
     public List<string> PhotoUrls { get; set; } = [];
@@ -132,6 +136,7 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
     {
         v.Status = CaseStatus.Dispatched;
         v.DepartmentCode = e.DepartmentCode;
+        if (!v.Departments.Contains(e.DepartmentCode)) v.Departments.Add(e.DepartmentCode);
         v.Timeline.DispatchedAt = e.At;
     }
 

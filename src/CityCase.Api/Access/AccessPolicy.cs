@@ -1,0 +1,126 @@
+using CityCase.Domain;
+using static CityCase.Domain.Roles;
+
+namespace CityCase.Api.Access;
+
+/// <summary>How far a role's access to cases reaches, once its role may use an operation at all.</summary>
+public enum CaseScope
+{
+    /// <summary>Every case (agents, dispatchers, supervisors, auditors, analysts, admins).</summary>
+    All,
+
+    /// <summary>A department: the cases dispatched to it, now or before.</summary>
+    Department,
+
+    /// <summary>An inspector: the cases in their beat (inspectors.json) and the cases they reported.</summary>
+    Inspector,
+
+    /// <summary>A device: no case beyond the answer to its own intake.</summary>
+    None,
+}
+
+/// <summary>
+/// Who may read and do what: one table, default deny. Every query, mutation and subscription has an entry naming
+/// the roles that may use it (admin may use everything); an operation without an entry is refused, and a test
+/// walks the served schema so that none ships without one. What a role may see of a case is
+/// <see cref="ScopeOf"/>; what it may see of a citizen is <see cref="Disclosure"/>.
+/// </summary>
+public static class AccessPolicy
+{
+    private static readonly string[] Public = [];
+    private static readonly string[] CaseReaders = [Agent, Dispatcher, Supervisor, Auditor, Department, Inspector];
+    private static readonly string[] Staff = [Agent, Dispatcher, Supervisor, Auditor, Analyst, Department, Inspector];
+
+    /// <summary>"Type.field" → the roles that may use it; an empty list means anyone, signed in or not.</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Operations = new Dictionary<string, IReadOnlyList<string>>
+    {
+        // Reading cases: each role within its scope; analysts only the list, without personal data.
+        ["Query.case"] = CaseReaders,
+        ["Query.caseHistory"] = CaseReaders,
+        ["Query.caseAsOf"] = CaseReaders,
+        ["Query.cases"] = [.. CaseReaders, Analyst],
+        ["Query.duplicateCandidates"] = [Agent, Dispatcher, Department],
+        ["Query.auditChain"] = [Auditor, Supervisor, Dispatcher],
+        ["Query.dispatchQueue"] = [Dispatcher, Supervisor, Department],
+        ["Query.slaBoard"] = [Dispatcher, Supervisor, Department],
+        // Figures: no personal data in them.
+        ["Query.scorecards"] = [Analyst, Supervisor, Auditor],
+        ["Query.hotlineKpis"] = [Analyst, Supervisor, Auditor],
+        ["Query.hotspots"] = [Analyst, Supervisor, Auditor, Dispatcher],
+        // The district's reference data: public, for clients' pickers.
+        ["Query.gridAt"] = Public,
+        ["Query.grids"] = Public,
+        ["Query.categories"] = Public,
+        ["Query.departments"] = Public,
+        ["Query.calendarHistory"] = Staff,
+        ["Query.contactReveals"] = [Auditor],
+        // Intake.
+        ["Mutation.reportComplaint"] = [Agent],
+        ["Mutation.reportPatrolFinding"] = [Inspector],
+        ["Mutation.raiseSensorAlarm"] = [Device],
+        ["Mutation.clearSensorAlarm"] = [Device],
+        // The loop.
+        ["Mutation.acceptCase"] = [Agent, Dispatcher],
+        ["Mutation.rejectCase"] = [Agent, Dispatcher],
+        ["Mutation.dispatchCase"] = [Dispatcher],
+        ["Mutation.signCase"] = [Department],
+        ["Mutation.returnCase"] = [Department],
+        ["Mutation.requestExtension"] = [Department],
+        ["Mutation.decideExtension"] = [Dispatcher],
+        ["Mutation.suspendCase"] = [Dispatcher],
+        ["Mutation.resumeCase"] = [Dispatcher],
+        ["Mutation.reportDisposal"] = [Department],
+        ["Mutation.verifyDisposal"] = [Inspector],
+        ["Mutation.closeCase"] = [Dispatcher],
+        ["Mutation.voidCase"] = [Dispatcher],
+        ["Mutation.mergeCase"] = [Dispatcher, Agent],
+        ["Mutation.superviseCase"] = [Supervisor],
+        ["Mutation.notifyCitizen"] = [Agent],
+        ["Mutation.recordSatisfaction"] = [Agent],
+        ["Mutation.revealCitizenContact"] = [Auditor, Supervisor],
+        ["Mutation.reloadCalendar"] = [Admin],
+        // Live.
+        ["Subscription.slaAlerts"] = [Dispatcher, Supervisor, Department],
+        ["Subscription.caseChanged"] = [Agent, Dispatcher, Supervisor, Department, Inspector],
+    };
+
+    /// <summary>
+    /// The fields that carry a citizen's personal data, and the rule that decides what each role sees of them
+    /// (<see cref="Disclosure"/>): the same rule in case views, histories, as-of replays and subscriptions.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> PersonalData = new Dictionary<string, string>
+    {
+        ["Case.citizen"] = "the caller: in full for agents, the department holding the case and admins; masked for other staff; absent for analysts and devices",
+        ["Case.linkedReporters"] = "reporters of merged duplicates: as Case.citizen",
+        ["Citizen.name"] = "as Case.citizen",
+        ["Citizen.phone"] = "as Case.citizen",
+        ["CaseHistoryEntry.data"] = "event data with the citizen disclosed as Case.citizen",
+        ["CitizenContact.citizen"] = "revealContact's answer: in full, recorded on the case with who, when and why",
+        ["CitizenContact.linkedReporters"] = "as CitizenContact.citizen",
+    };
+
+    /// <summary>Whether <paramref name="actor"/> (null: no valid token) may use the operation; null when allowed, else the refusal.</summary>
+    public static DomainException? Refusal(string operation, Actor? actor, string? authenticationFailure)
+    {
+        if (!Operations.TryGetValue(operation, out var roles))
+            return new DomainException(ErrorCodes.Forbidden, $"'{operation}' has no entry in the access policy, so nobody may use it.");
+        if (roles.Count == 0) return null;
+        if (actor is null)
+            return new DomainException(ErrorCodes.Unauthenticated, authenticationFailure is null
+                ? "Sign in first: send 'Authorization: Bearer <token>'."
+                : $"The bearer token was refused: {authenticationFailure}.");
+        return actor.Role == Admin || roles.Contains(actor.Role)
+            ? null
+            : new DomainException(ErrorCodes.Forbidden,
+                $"'{operation.Split('.')[1]}' is for the role(s) {string.Join(", ", roles)}; you are signed in as '{actor.Role}'.");
+    }
+
+    public static CaseScope ScopeOf(Actor actor) => actor.Role switch
+    {
+        Department => CaseScope.Department,
+        Inspector => CaseScope.Inspector,
+        Device => CaseScope.None,
+        Agent or Dispatcher or Supervisor or Auditor or Analyst or Admin => CaseScope.All,
+        _ => CaseScope.None,
+    };
+}

@@ -1,0 +1,111 @@
+using CityCase.Api.Auth;
+using CityCase.Api.GraphQL;
+using CityCase.Domain;
+using CityCase.Domain.Assessment;
+using CityCase.Domain.Cases;
+using CityCase.Engine.Cases;
+using GraphQL;
+using Marten;
+using static CityCase.Domain.Roles;
+
+namespace CityCase.Api.Access;
+
+/// <summary>How much of a citizen's personal data a reader sees.</summary>
+public enum Disclosure
+{
+    Full,
+    Masked,
+    Absent,
+}
+
+/// <summary>The scope and disclosure rules of <see cref="AccessPolicy"/>, applied to cases as resolvers read them.</summary>
+public static class CaseAccess
+{
+    /// <summary>
+    /// The citizen's name and phone: in full for agents (they take the calls), the department that holds the case
+    /// now (it must reach the citizen) and admins; masked (138****0000) for other staff whose work touches the
+    /// case; absent for analysts, devices and unknown roles (minimum necessary, PIPL).
+    /// </summary>
+    public static Disclosure DisclosureFor(Actor? actor, string? holdingDepartment) => actor?.Role switch
+    {
+        Agent or Admin => Disclosure.Full,
+        Department when holdingDepartment is not null && actor.Department == holdingDepartment => Disclosure.Full,
+        Dispatcher or Supervisor or Inspector or Auditor or Department => Disclosure.Masked,
+        _ => Disclosure.Absent,
+    };
+
+    public static Citizen? Disclose(Citizen? citizen, Disclosure disclosure) => citizen is null ? null : disclosure switch
+    {
+        Disclosure.Full => citizen,
+        Disclosure.Masked => new Citizen(MaskName(citizen.Name), MaskPhone(citizen.Phone)),
+        _ => null,
+    };
+
+    /// <summary>What the reader of <paramref name="context"/> sees of the citizens of <paramref name="view"/>.</summary>
+    public static Disclosure DisclosureFor(this IResolveFieldContext context, CaseView view) =>
+        DisclosureFor(context.User.ToActor(), view.DepartmentCode);
+
+    /// <summary>138****0000: the first three and last four digits (a short number keeps only its last two).</summary>
+    public static string? MaskPhone(string? phone) => phone switch
+    {
+        null or "" => phone,
+        { Length: >= 11 } => phone[..3] + new string('*', phone.Length - 7) + phone[^4..],
+        { Length: > 2 } => new string('*', phone.Length - 2) + phone[^2..],
+        _ => new string('*', phone.Length),
+    };
+
+    /// <summary>李*: the first character and a star for the rest.</summary>
+    public static string? MaskName(string? name) =>
+        string.IsNullOrEmpty(name) ? name : name[..1] + new string('*', Math.Max(1, name.Length - 1));
+
+    /// <summary>Refuses with FORBIDDEN unless the reader's scope reaches the case.</summary>
+    public static void RequireScope(this IResolveFieldContext context, CaseView view)
+    {
+        var actor = context.RequireActor();
+        if (!InScope(actor, view, context.Service<AssessmentRules>().InspectorOfGrid))
+            throw new DomainException(ErrorCodes.Forbidden, AccessPolicy.ScopeOf(actor) switch
+            {
+                CaseScope.Department => $"case {view.Number} was never dispatched to department {actor.Department ?? "(none in your token)"}",
+                CaseScope.Inspector => $"case {view.Number} is neither in your beat nor reported by you",
+                _ => $"the role '{actor.Role}' reads no cases",
+            });
+    }
+
+    public static bool InScope(Actor actor, CaseView view, IReadOnlyDictionary<string, string> inspectorOfGrid) =>
+        AccessPolicy.ScopeOf(actor) switch
+        {
+            CaseScope.All => true,
+            CaseScope.Department => actor.Department is { } d && view.Departments.Contains(d),
+            CaseScope.Inspector => view.RecordedBy.UserId == actor.UserId
+                                   || view.GridCode is { } grid && inspectorOfGrid.GetValueOrDefault(grid) == actor.UserId,
+            _ => false,
+        };
+
+    /// <summary>A case query narrowed to the reader's scope, whatever its filter says.</summary>
+    public static IQueryable<CaseView> InScope(this IQueryable<CaseView> cases, IResolveFieldContext context)
+    {
+        var actor = context.RequireActor();
+        switch (AccessPolicy.ScopeOf(actor))
+        {
+            case CaseScope.All:
+                return cases;
+            case CaseScope.Department:
+                var department = actor.Department ?? "";
+                return cases.Where(v => v.Departments.Contains(department));
+            case CaseScope.Inspector:
+                var beat = context.Service<AssessmentRules>().InspectorOfGrid.Where(g => g.Value == actor.UserId).Select(g => g.Key).ToArray();
+                var user = actor.UserId;
+                return cases.Where(v => v.GridCode.IsOneOf(beat) || v.RecordedBy.UserId == user);
+            default:
+                return cases.Where(v => false);
+        }
+    }
+
+    /// <summary>Loads a case the reader may read: null when there is none, FORBIDDEN outside the reader's scope.</summary>
+    public static async Task<CaseView?> LoadInScope(this IResolveFieldContext context, Guid caseId)
+    {
+        var view = await context.Service<IQuerySession>().LoadAsync<CaseView>(caseId, context.CancellationToken);
+        if (view is not null) context.RequireScope(view);
+        return view;
+    }
+}
