@@ -45,6 +45,12 @@ public static class TokenVerb
             return 2;
         }
         var settings = AuthSettings.From(configuration, environment);
+        if (!settings.HasSigningKey)
+        {
+            Console.Error.WriteLine("token: Auth:SigningKey is not configured (only the identity provider signs tokens here); " +
+                                    "set Auth__SigningKey or run in the Development environment");
+            return 2;
+        }
         Console.Out.WriteLine(JwtAuthentication.MintToken(settings, user, role, name, department, TimeSpan.FromHours(hours)));
         return 0;
     }

@@ -7,9 +7,7 @@ using System.Text.Json.Nodes;
 using GraphQL;
 using GraphQL.Transport;
 using GraphQL.Types;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
+using CityCase.Api.Auth;
 
 namespace CityCase.Api.GraphQL;
 
@@ -18,13 +16,26 @@ namespace CityCase.Api.GraphQL;
 /// stock clients connect unchanged: connection_init (the JWT in its payload) → connection_ack,
 /// subscribe → next… → complete, ping/pong, and the protocol's close codes for every refusal.
 /// </summary>
+/// <remarks>
+/// Limits: the init's token goes through the same authentication schemes as HTTP requests, and when it
+/// expires the socket is closed with 4403 (the client reconnects with a fresh token); a message that is
+/// not the protocol's is 4400; a message over <see cref="MaxMessageBytes"/> is 1009 (message too big);
+/// a subscribe beyond <see cref="MaxSubscriptions"/> live ones gets an <c>error</c> with the code
+/// <see cref="TooManySubscriptions"/> and the socket stays open.
+/// </remarks>
 public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, IGraphQLTextSerializer serializer)
 {
     public const string Protocol = "graphql-transport-ws";
+    public const int MaxMessageBytes = 64 * 1024;
+    public const int MaxSubscriptions = 20;
+    public const string TooManySubscriptions = "TOO_MANY_SUBSCRIPTIONS";
     private static readonly TimeSpan InitTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<string, IDisposable> _subscriptions = new();
+    private readonly CancellationTokenSource _ended = new();
     private ClaimsPrincipal? _user;
+    private DateTimeOffset _expires = DateTimeOffset.MaxValue;
 
     public static async Task Accept(HttpContext http, IGraphQLTextSerializer serializer)
     {
@@ -54,24 +65,31 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
             {
                 var text = await Receive();
                 if (text is null) break;
-                JsonObject message;
+                string? type, id;
+                JsonNode? payload;
                 try
                 {
-                    message = JsonNode.Parse(text) as JsonObject ?? throw new JsonException("not an object");
+                    var message = JsonNode.Parse(text) as JsonObject ?? throw new JsonException("not an object");
+                    type = Text(message["type"]);
+                    id = Text(message["id"]);
+                    payload = message["payload"];
                 }
-                catch (JsonException)
+                catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
                 {
+                    // Not JSON, not an object, or a property named twice.
                     await Close(4400, "Invalid message received");
                     break;
                 }
-                switch (message["type"]?.GetValue<string>())
+                switch (type)
                 {
                     case "connection_init":
                         if (_user is not null) { await Close(4429, "Too many initialisation requests"); return; }
-                        _user = await Authenticate(message["payload"] as JsonObject);
-                        if (_user is null) { await Close(4403, "Forbidden"); return; }
+                        var user = await Authenticate(payload as JsonObject);
+                        if (user is null) { await Close(4403, "Forbidden"); return; }
+                        _user = user;
                         await initTimeout.CancelAsync();
                         await Send(new JsonObject { ["type"] = "connection_ack" });
+                        _ = CloseWhenExpired();
                         break;
                     case "ping":
                         await Send(new JsonObject { ["type"] = "pong" });
@@ -80,15 +98,16 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
                         break;
                     case "subscribe":
                         if (_user is null) { await Close(4401, "Unauthorized"); return; }
-                        if (message["id"]?.GetValue<string>() is not { Length: > 0 } id) { await Close(4400, "Invalid message received"); return; }
+                        if (DateTimeOffset.UtcNow >= _expires) { await Close(4403, "Token expired"); return; }
+                        if (id is not { Length: > 0 }) { await Close(4400, "Invalid message received"); return; }
                         if (_subscriptions.ContainsKey(id)) { await Close(4409, $"Subscriber for {id} already exists"); return; }
-                        await Subscribe(id, message["payload"]?.ToJsonString() ?? "{}");
+                        await Subscribe(id, payload?.ToJsonString() ?? "{}");
                         break;
                     case "complete":
-                        if (message["id"]?.GetValue<string>() is { } done && _subscriptions.TryRemove(done, out var subscription))
+                        if (id is not null && _subscriptions.TryRemove(id, out var subscription))
                             subscription.Dispose();
                         break;
-                    default:
+                    default: // an unknown type, or a type that is not a string
                         await Close(4400, "Invalid message received");
                         return;
                 }
@@ -96,9 +115,26 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
         }
         finally
         {
+            await _ended.CancelAsync();
             foreach (var subscription in _subscriptions.Values) subscription.Dispose();
             _subscriptions.Clear();
         }
+    }
+
+    /// <summary>A JSON string's value; null for anything else (a number, an object, absent).</summary>
+    private static string? Text(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+
+    /// <summary>Closes the socket with 4403 when the token of the init expires (no clock skew here).</summary>
+    private async Task CloseWhenExpired()
+    {
+        try
+        {
+            for (var left = _expires - DateTimeOffset.UtcNow; left > TimeSpan.Zero; left = _expires - DateTimeOffset.UtcNow)
+                await Task.Delay(left < TimeSpan.FromDays(1) ? left : TimeSpan.FromDays(1), _ended.Token);
+        }
+        catch (OperationCanceledException) { return; }
+        if (socket.State == WebSocketState.Open) await Close(4403, "Token expired");
     }
 
     private async Task Subscribe(string id, string payload)
@@ -118,6 +154,15 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
 
         if (result.Streams is { Count: > 0 } streams)
         {
+            if (_subscriptions.Count >= MaxSubscriptions)
+            {
+                // The stream is never subscribed to, so it starts nothing. Queries over the socket are not counted.
+                await Send(Message("error", id, new ExecutionResult
+                {
+                    Errors = [new ExecutionError($"At most {MaxSubscriptions} subscriptions per connection; complete one first.") { Code = TooManySubscriptions }],
+                }, errorsOnly: true));
+                return;
+            }
             var stream = streams.Values.First();
             _subscriptions[id] = stream.Subscribe(new Observer(
                 next => _ = Send(Message("next", id, next)),
@@ -145,15 +190,20 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
         };
     }
 
-    /// <summary>Validates the JWT from the payload (<c>token</c> or <c>Authorization: Bearer …</c>) as the HTTP pipeline does.</summary>
+    /// <summary>
+    /// Validates the JWT from the payload (<c>token</c> or <c>Authorization: Bearer …</c>) through the same
+    /// authentication schemes as HTTP requests (CityCase's key or the identity provider), and notes its expiry.
+    /// </summary>
     private async Task<ClaimsPrincipal?> Authenticate(JsonObject? payload)
     {
-        var token = payload?["token"]?.GetValue<string>()
-                    ?? (payload?["Authorization"] ?? payload?["authorization"])?.GetValue<string>()?.Replace("Bearer ", "", StringComparison.OrdinalIgnoreCase);
+        var token = Text(payload?["token"])
+                    ?? JwtAuthentication.BearerToken(Text(payload?["Authorization"]) ?? Text(payload?["authorization"]));
         if (string.IsNullOrWhiteSpace(token)) return null;
-        var options = http.RequestServices.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
-        var validation = await new JsonWebTokenHandler { MapInboundClaims = false }.ValidateTokenAsync(token, options.TokenValidationParameters);
-        return validation.IsValid ? new ClaimsPrincipal(validation.ClaimsIdentity) : null;
+        var result = await JwtAuthentication.AuthenticateTokenAsync(http.RequestServices, token.Trim(), http.RequestAborted);
+        if (!result.Succeeded || result.Principal is not { } user) return null;
+        _expires = result.Properties?.ExpiresUtc
+                   ?? (long.TryParse(user.FindFirst("exp")?.Value, out var exp) ? DateTimeOffset.FromUnixTimeSeconds(exp) : DateTimeOffset.MaxValue);
+        return user;
     }
 
     private async Task<string?> Receive()
@@ -177,8 +227,12 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
                 await Close((int)(received.CloseStatus ?? WebSocketCloseStatus.NormalClosure), received.CloseStatusDescription ?? "");
                 return null;
             }
+            if (message.Length + received.Count > MaxMessageBytes)
+            {
+                await Close((int)WebSocketCloseStatus.MessageTooBig, $"Message over {MaxMessageBytes / 1024} KiB");
+                return null;
+            }
             message.Write(buffer, 0, received.Count);
-            if (message.Length > 1 << 20) { await Close(4400, "Invalid message received"); return null; }
             if (received.EndOfMessage) return Encoding.UTF8.GetString(message.ToArray());
         }
     }
@@ -200,10 +254,12 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
         await _sendLock.WaitAsync();
         try
         {
+            // Bounded: a peer that never answers the close is aborted.
+            using var timeout = new CancellationTokenSource(CloseTimeout);
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                await socket.CloseAsync((WebSocketCloseStatus)code, reason, CancellationToken.None);
+                await socket.CloseAsync((WebSocketCloseStatus)code, reason, timeout.Token);
         }
-        catch (WebSocketException) { }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException) { }
         finally { _sendLock.Release(); }
     }
 
