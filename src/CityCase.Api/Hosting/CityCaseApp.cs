@@ -18,6 +18,7 @@ public static class CityCaseApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var configuration = builder.Configuration;
+        DevelopmentKeyGuard.Check(configuration, builder.Environment); // before anything starts
 
         var connectionString = configuration.GetConnectionString("Marten");
         LocalPostgresCluster? cluster = null;
