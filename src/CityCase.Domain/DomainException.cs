@@ -9,6 +9,9 @@ public static class ErrorCodes
     public const string ConcurrencyConflict = "CONCURRENCY_CONFLICT";
     public const string Forbidden = "FORBIDDEN";
     public const string Unauthenticated = "UNAUTHENTICATED";
+
+    /// <summary>The database cannot be reached for the moment (e.g. it is restarting): retry shortly.</summary>
+    public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
 }
 
 /// <summary>A command the domain refuses. Nothing is appended when one is thrown.</summary>

@@ -18,6 +18,7 @@ public static class CityCaseApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var configuration = builder.Configuration;
+        DevelopmentKeyGuard.Check(configuration, builder.Environment); // before anything starts
 
         var connectionString = configuration.GetConnectionString("Marten");
         LocalPostgresCluster? cluster = null;
@@ -67,7 +68,16 @@ public static class CityCaseApp
         if (cluster is not null) builder.Services.AddSingleton(cluster); // verbs that never start the host stop it themselves
         var app = builder.Build();
         if (cluster is not null)
+        {
             app.Lifetime.ApplicationStopped.Register(() => cluster.DisposeAsync().AsTask().GetAwaiter().GetResult());
+            // Our own PostgreSQL is restarted if it dies; the connections pooled before then are dead, so drop them.
+            var dataSource = app.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+            cluster.Watch(() =>
+            {
+                dataSource.Clear();
+                Npgsql.NpgsqlConnection.ClearAllPools();
+            });
+        }
 
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseAuthentication();

@@ -22,6 +22,10 @@ namespace CityCase.Api.LocalPostgres;
 /// <c>runuser -u postgres</c> (or <c>nobody</c> when there is no postgres user), which is given the data
 /// directory, and every folder above it is made traversable (o+x, never readable) for it.</para>
 /// <para>One cluster per data directory: two processes starting on the same directory at once are not supported.</para>
+/// <para>Connections need a password (scram-sha-256): a random one generated with the cluster and kept in
+/// <c>citycase.password</c> in the data directory, readable only by its owner (mode 600). A data directory made by
+/// an earlier version with trust authentication is given one on its next start (see <see cref="PasswordFileName"/>).</para>
+/// <para><see cref="Watch"/> starts a watchdog that restarts the server if its postmaster dies.</para>
 /// </remarks>
 public sealed partial class LocalPostgresCluster : IAsyncDisposable
 {
@@ -30,19 +34,33 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
     private const long LogRotationBytes = 16 * 1024 * 1024;
     private static readonly string[] ServerBinaries = ["initdb", "pg_ctl", "postgres"];
 
+    /// <summary>The file in the data directory that holds the superuser's password (one line, mode 600).</summary>
+    public const string PasswordFileName = "citycase.password";
+
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan LongestRestartPause = TimeSpan.FromSeconds(30);
+
     private readonly string _binDirectory;
     private readonly string? _runAs;
     private readonly ILogger? _logger;
+    private readonly string _password;
+    private readonly bool _durable;
     private readonly ConcurrentDictionary<string, byte> _connectionStrings = new();
+    private readonly CancellationTokenSource _watching = new();
+    private readonly object _watchLock = new();
+    private Task? _watchdog;
     private int _stopped;
 
-    private LocalPostgresCluster(string binDirectory, string dataDirectory, int port, string? runAs, ILogger? logger)
+    private LocalPostgresCluster(string binDirectory, string dataDirectory, int port, string? runAs, ILogger? logger,
+        string password, bool durable)
     {
         _binDirectory = binDirectory;
         DataDirectory = dataDirectory;
         Port = port;
         _runAs = runAs;
         _logger = logger;
+        _password = password;
+        _durable = durable;
     }
 
     /// <summary>The cluster's data directory (absolute).</summary>
@@ -51,7 +69,14 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
     /// <summary>The loopback TCP port the server listens on.</summary>
     public int Port { get; }
 
-    /// <summary>An Npgsql connection string to <paramref name="database"/> as the superuser (trust authentication).</summary>
+    /// <summary>The path of the password file (<see cref="PasswordFileName"/>).</summary>
+    public string PasswordFile => Path.Combine(DataDirectory, PasswordFileName);
+
+    /// <summary>How many times the watchdog has restarted the server since it started.</summary>
+    public int Restarts => _restarts;
+    private int _restarts;
+
+    /// <summary>An Npgsql connection string to <paramref name="database"/> as the superuser, with its password.</summary>
     public string ConnectionString(string database = "postgres")
     {
         var connectionString = new NpgsqlConnectionStringBuilder
@@ -59,6 +84,7 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
             Host = "127.0.0.1",
             Port = Port,
             Username = Superuser,
+            Password = _password,
             Database = database,
         }.ConnectionString;
         _connectionStrings.TryAdd(connectionString, 0); // its pool is cleared when the server stops
@@ -136,17 +162,44 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
         var runAs = ServerUser();
         var pgCtl = new Tool(bin, "pg_ctl", runAs);
 
+        var passwordFile = Path.Combine(dataDirectory, PasswordFileName);
+        string password;
+        var trustedBefore = false;
         if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
         {
             logger?.LogInformation("Initialising a private PostgreSQL cluster in {DataDirectory}", dataDirectory);
             Directory.CreateDirectory(dataDirectory);
             PrepareDataDirectory(dataDirectory, runAs, logger);
-            string[] initdb = ["-D", dataDirectory, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--locale=C"];
-            await new Tool(bin, "initdb", runAs).RunChecked(durable ? initdb : [.. initdb, "--no-sync"], ct);
+            password = NewPassword();
+            // initdb wants an empty directory, so the password reaches it through a file of its own elsewhere.
+            var pwfile = Path.Combine(Path.GetTempPath(), $"citycase-initdb-{Guid.NewGuid():N}");
+            WriteSecret(pwfile, password, runAs);
+            try
+            {
+                string[] initdb = ["-D", dataDirectory, "-U", Superuser, "--auth=scram-sha-256", $"--pwfile={pwfile}",
+                    "-E", "UTF8", "--locale=C"];
+                await new Tool(bin, "initdb", runAs).RunChecked(durable ? initdb : [.. initdb, "--no-sync"], ct);
+            }
+            finally
+            {
+                File.Delete(pwfile);
+            }
+            WriteSecret(passwordFile, password, runAs);
         }
         else
         {
             PrepareDataDirectory(dataDirectory, runAs, logger);
+            // A cluster of an earlier version trusted every local connection: it gets a password once it runs.
+            trustedBefore = TrustsConnections(Path.Combine(dataDirectory, "pg_hba.conf"));
+            if (!File.Exists(passwordFile))
+            {
+                if (!trustedBefore)
+                    throw new InvalidOperationException(
+                        $"The private PostgreSQL cluster in {dataDirectory} requires a password, but its password file " +
+                        $"{passwordFile} is missing. Restore the file, or delete the data directory to start afresh (its data is lost).");
+                WriteSecret(passwordFile, NewPassword(), runAs);
+            }
+            password = ReadPassword(passwordFile);
         }
 
         // A server still running on this directory (its owner was killed before stopping it, or another process
@@ -169,8 +222,7 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = pickPort();
-            var options = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300";
-            if (!durable) options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+            var options = ServerOptions(port, durable);
             var logStart = File.Exists(log) ? new FileInfo(log).Length : 0;
 
             (int Code, string Output) result;
@@ -190,7 +242,9 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
                 var version = File.ReadAllText(Path.Combine(dataDirectory, "PG_VERSION")).Trim();
                 logger?.LogInformation("PostgreSQL {Version} listening on 127.0.0.1:{Port} (data in {DataDirectory})",
                     version, port, dataDirectory);
-                return new LocalPostgresCluster(bin, dataDirectory, port, runAs, logger);
+                var cluster = new LocalPostgresCluster(bin, dataDirectory, port, runAs, logger, password, durable);
+                if (trustedBefore) await cluster.RequirePasswordAsync(ct);
+                return cluster;
             }
 
             var attemptLog = ReadFrom(log, logStart);
@@ -204,6 +258,81 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
                 $"PostgreSQL did not start in {dataDirectory}: {pgCtl.Describe(["start", "-D", dataDirectory, "-o", options])} " +
                 $"exited {result.Code}.\n{result.Output.Trim()}\n--- server.log ---\n{Tail(attemptLog, 30)}");
         }
+    }
+
+    private static string ServerOptions(int port, bool durable)
+    {
+        var options = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300";
+        if (!durable) options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        return options;
+    }
+
+    /// <summary>
+    /// An earlier version's cluster (trust authentication): set the superuser's password from the password file,
+    /// switch pg_hba.conf to scram-sha-256 and reload. Safe to repeat if interrupted: the password file is written
+    /// before anything else, and pg_hba.conf changes last.
+    /// </summary>
+    private async Task RequirePasswordAsync(CancellationToken ct)
+    {
+        _logger?.LogWarning("The private PostgreSQL cluster in {DataDirectory} trusted every local connection (an earlier " +
+                            "version made it so); it now requires the password kept in {PasswordFile}", DataDirectory, PasswordFile);
+        await using (var connection = new NpgsqlConnection(ConnectionString()))
+        {
+            await connection.OpenAsync(ct); // trust: the password is not asked for yet
+            // ALTER ROLE takes no parameters; the password is our own, of base64url characters only.
+            await using var alter = new NpgsqlCommand(
+                $"set password_encryption = 'scram-sha-256'; alter role {Superuser} password '{_password}'", connection);
+            await alter.ExecuteNonQueryAsync(ct);
+        }
+
+        var hba = Path.Combine(DataDirectory, "pg_hba.conf");
+        var lines = (await File.ReadAllLinesAsync(hba, ct)).Select(l => IsTrustLine(l) ? TrustMethod().Replace(l, "scram-sha-256") : l);
+        // Rewritten in place, so that the file keeps its owner (the server user) and mode.
+        await File.WriteAllTextAsync(hba, string.Join('\n', lines) + "\n", ct);
+
+        await using (var connection = new NpgsqlConnection(ConnectionString()))
+        {
+            await connection.OpenAsync(ct);
+            await using var reload = new NpgsqlCommand("select pg_reload_conf()", connection);
+            await reload.ExecuteScalarAsync(ct);
+        }
+        ClearPools(); // no connection opened under trust is reused
+    }
+
+    /// <summary>Whether pg_hba.conf lets any connection in without a password (initdb --auth=trust).</summary>
+    internal static bool TrustsConnections(string hbaFile) =>
+        File.Exists(hbaFile) && File.ReadLines(hbaFile).Any(IsTrustLine);
+
+    private static bool IsTrustLine(string line)
+    {
+        var content = line.Split('#', 2)[0];
+        return content.TrimStart() is { Length: > 0 } && TrustMethod().IsMatch(content);
+    }
+
+    /// <summary>32 random bytes in base64url: no quote, backslash or space, so it is safe in SQL and in a pwfile.</summary>
+    private static string NewPassword() =>
+        Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string ReadPassword(string file)
+    {
+        var password = File.ReadLines(file).FirstOrDefault()?.Trim();
+        return string.IsNullOrEmpty(password)
+            ? throw new InvalidOperationException($"The password file {file} is empty. Restore it, or delete the data directory to start afresh.")
+            : password;
+    }
+
+    /// <summary>Writes a one-line secret readable only by its owner (600): the server user when we run it as another.</summary>
+    private static void WriteSecret(string file, string secret, string? runAs)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(file, options))
+        using (var writer = new StreamWriter(stream))
+            writer.Write(secret + "\n");
+        if (runAs is null || OperatingSystem.IsWindows()) return;
+        var (code, output) = RunSync("chown", [runAs, file]);
+        if (code != 0) throw new InvalidOperationException($"chown {runAs} {file} exited {code}: {output.Trim()}");
     }
 
     /// <summary>Creates the database <paramref name="name"/> unless it exists. Safe to call concurrently.</summary>
@@ -238,12 +367,14 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
 
+        // The watchdog must not restart what we stop.
+        Task? watchdog;
+        lock (_watchLock) watchdog = _watchdog;
+        await _watching.CancelAsync();
+        if (watchdog is not null) await watchdog;
+
         // Close our idle pooled connections cleanly first; connections in use are discarded when returned.
-        foreach (var connectionString in _connectionStrings.Keys)
-        {
-            using var connection = new NpgsqlConnection(connectionString);
-            NpgsqlConnection.ClearPool(connection);
-        }
+        ClearPools();
 
         var (code, output) = await new Tool(_binDirectory, "pg_ctl", _runAs)
             .Run(["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"], CancellationToken.None);
@@ -253,6 +384,146 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
 
     /// <inheritdoc cref="StopAsync"/>
     public async ValueTask DisposeAsync() => await StopAsync();
+
+    /// <summary>Clears the pools of the connection strings this cluster handed out.</summary>
+    private void ClearPools()
+    {
+        foreach (var connectionString in _connectionStrings.Keys)
+        {
+            using var connection = new NpgsqlConnection(connectionString);
+            NpgsqlConnection.ClearPool(connection);
+        }
+    }
+
+    /// <summary>
+    /// Starts the watchdog: every 250 ms it checks that the postmaster recorded in postmaster.pid is alive; when it
+    /// is not (killed, OOM killer, stopped by hand), it starts the server again on the same port (PostgreSQL runs crash
+    /// recovery from its WAL), retrying with a growing pause (0.25 s doubling up to 30 s) while that fails, and logs each step.
+    /// <paramref name="restarted"/> runs after each successful restart (the host clears its connection pools there:
+    /// their connections went down with the old server). Idempotent; stopped by <see cref="StopAsync"/>.
+    /// </summary>
+    public void Watch(Action? restarted = null)
+    {
+        lock (_watchLock)
+        {
+            if (_watchdog is not null || _stopped == 1) return;
+            _watchdog = Task.Run(() => WatchLoop(restarted, _watching.Token));
+        }
+    }
+
+    private async Task WatchLoop(Action? restarted, CancellationToken ct)
+    {
+        var pid = PostmasterPid();
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(WatchInterval, ct);
+                if (pid is { } p && IsAlive(p)) continue;
+                // Someone may have restarted it by hand: a live postmaster of another pid is fine.
+                if (PostmasterPid() is { } current && current != pid && IsAlive(current))
+                {
+                    pid = current;
+                    continue;
+                }
+
+                var down = Stopwatch.StartNew();
+                _logger?.LogError("PostgreSQL on 127.0.0.1:{Port} (postmaster pid {Pid}) has died; restarting it (crash recovery)",
+                    Port, pid);
+                ClearPools();
+                // A killed postmaster stays a zombie until its parent (init) reaps it, and a new postmaster takes the
+                // zombie's pid in postmaster.pid for a running server: wait for it to go (a few seconds at most).
+                for (var waited = Stopwatch.StartNew(); pid is { } gone && Exists(gone) && waited.Elapsed < TimeSpan.FromSeconds(5);)
+                    await Task.Delay(50, ct);
+                var pause = TimeSpan.FromMilliseconds(250);
+                for (var attempt = 1; ; attempt++)
+                {
+                    var (code, output) = await RestartAsync(ct);
+                    if (code == 0) break;
+                    _logger?.LogError("Restarting PostgreSQL on 127.0.0.1:{Port} failed (attempt {Attempt}, pg_ctl exited {Code}); " +
+                                      "retrying in {Pause:0.#} s. See {Log}.\n{Output}",
+                        Port, attempt, code, pause.TotalSeconds, Path.Combine(DataDirectory, "server.log"), output.Trim());
+                    await Task.Delay(pause, ct);
+                    pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestRestartPause.Ticks));
+                }
+
+                pid = PostmasterPid();
+                Interlocked.Increment(ref _restarts);
+                ClearPools();
+                try { restarted?.Invoke(); }
+                catch (Exception e) { _logger?.LogError(e, "After restarting PostgreSQL, clearing the connection pools failed"); }
+                _logger?.LogWarning("PostgreSQL on 127.0.0.1:{Port} restarted (postmaster pid {Pid}), {Seconds:0.0} s after it died",
+                    Port, pid, down.Elapsed.TotalSeconds);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // stopping
+        }
+        catch (Exception e)
+        {
+            _logger?.LogCritical(e, "The PostgreSQL watchdog failed; PostgreSQL on 127.0.0.1:{Port} is no longer watched", Port);
+        }
+    }
+
+    private async Task<(int Code, string Output)> RestartAsync(CancellationToken ct)
+    {
+        var log = Path.Combine(DataDirectory, "server.log");
+        RotateLog(log);
+        var pgCtl = new Tool(_binDirectory, "pg_ctl", _runAs);
+        try
+        {
+            return await pgCtl.Run(["start", "-D", DataDirectory, "-l", log, "-w", "-t", "60", "-o", ServerOptions(Port, _durable)], ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return (-1, e.Message);
+        }
+    }
+
+    /// <summary>The postmaster's pid, from the first line of postmaster.pid; null when there is none.</summary>
+    private int? PostmasterPid()
+    {
+        try
+        {
+            return int.TryParse(File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).FirstOrDefault(), out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether the process table still holds <paramref name="pid"/>, zombie or not.</summary>
+    private static bool Exists(int pid) =>
+        Directory.Exists("/proc/self") ? Directory.Exists($"/proc/{pid}") : IsAlive(pid);
+
+    /// <summary>Whether a process runs under <paramref name="pid"/>; a zombie (dead, not yet reaped) counts as gone.</summary>
+    private static bool IsAlive(int pid)
+    {
+        if (Directory.Exists("/proc/self"))
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var state = stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault();
+                return state is not ('Z' or 'X' or 'x');
+            }
+            catch (IOException) { return false; }
+            catch (UnauthorizedAccessException) { return true; }
+        }
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
 
     private static async Task<bool> IsRunning(Tool pgCtl, string dataDirectory, CancellationToken ct) =>
         (await pgCtl.Run(["status", "-D", dataDirectory], ct)).Code == 0;
@@ -388,4 +659,8 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
 
     [GeneratedRegex("^[a-z_][a-z0-9_]*$")]
     private static partial Regex DatabaseName();
+
+    /// <summary>The method field of a pg_hba.conf line that says trust.</summary>
+    [GeneratedRegex(@"(?<=\s)trust(?=\s|$)")]
+    private static partial Regex TrustMethod();
 }
