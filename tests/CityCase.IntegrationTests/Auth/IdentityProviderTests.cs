@@ -122,10 +122,11 @@ public sealed class IdentityProviderTests(IdentityProvider idp) : IClassFixture<
     [Fact]
     public async Task An_ES256_token_from_the_provider_signs_in_and_its_role_is_honoured()
     {
-        var device = idp.Token(idp.EcCredentials, "device", user: "sensor-7");
-        var board = await Server.PostGraphQL(SlaBoard, token: device);
+        var board = await Server.PostGraphQL(SlaBoard, token: idp.Token(idp.EcCredentials, "supervisor", user: "sue-7"));
         Assert.True(board.Errors is null, board.ToString());
         Assert.NotNull(board.Data?["slaBoard"]?["green"]);
+        var device = idp.Token(idp.EcCredentials, "device", user: "sensor-7");
+        Assert.Equal("FORBIDDEN", (await Server.PostGraphQL(SlaBoard, token: device)).FirstErrorCode); // not a device's to read
 
         await AssertRefused(device, "FORBIDDEN", "agent");
         var agent = await Server.PostGraphQL(ReportComplaint, Complaint(), idp.Token(idp.EcCredentials, "agent"));
