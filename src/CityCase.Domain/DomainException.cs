@@ -9,6 +9,7 @@ public static class ErrorCodes
     public const string ConcurrencyConflict = "CONCURRENCY_CONFLICT";
     public const string Forbidden = "FORBIDDEN";
     public const string Unauthenticated = "UNAUTHENTICATED";
+    public const string IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED";
 
     /// <summary>The database cannot be reached for the moment (e.g. it is restarting): retry shortly.</summary>
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";

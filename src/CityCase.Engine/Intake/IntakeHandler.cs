@@ -22,8 +22,19 @@ public sealed record SensorSignalEnvelope(ISensorSignal Signal, Actor Actor, str
 /// </summary>
 public sealed record IntakeAnswer(Guid CaseId, string CaseNumber, bool Deduplicated = false, bool Replayed = false);
 
-/// <summary>An idempotency key already used, and the case it made.</summary>
-public sealed record IntakeKey(string Id, Guid CaseId, string CaseNumber);
+/// <summary>
+/// An idempotency key already used: whose (the caller and the kind of report, so one caller's key is never
+/// another's), the request it came with (a SHA-256 of the report), and the case it made.
+/// </summary>
+public sealed record IntakeKey(string Id, Guid CaseId, string CaseNumber, string Fingerprint)
+{
+    public const int MaxKeyLength = 200;
+
+    public static string IdFor(Actor caller, CaseCommand report, string key) => $"{report.GetType().Name}|{caller.UserId}|{key.Trim()}";
+
+    public static string FingerprintOf(CaseCommand report) => Convert.ToHexString(
+        System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(report, report.GetType())));
+}
 
 /// <summary>
 /// The intake pipelines. Each takes a transaction-scoped advisory lock on its key (idempotency key, or
@@ -36,7 +47,7 @@ public static class IntakeHandler
         ICaseRules rules, CityCalendar calendar, IClock clock, CancellationToken ct)
     {
         CaseIntake.Validate(command.Report, rules); // before a number is spent on it
-        if (await Replay(session, command.IdempotencyKey, ct) is { } replay) return replay;
+        if (await Replay(session, command.Actor, command.Report, command.IdempotencyKey, ct) is { } replay) return replay;
         return await Start(session, numbers, rules, calendar, clock, command.Report, command.Actor, command.IdempotencyKey, ct);
     }
 
@@ -46,7 +57,7 @@ public static class IntakeHandler
         var signal = command.Signal;
         var report = (CaseCommand)signal;
         CaseIntake.Validate(report, rules);
-        if (await Replay(session, command.IdempotencyKey, ct) is { } replay) return replay;
+        if (await Replay(session, command.Actor, report, command.IdempotencyKey, ct) is { } replay) return replay;
 
         // A storm of repeats folds into the open case of the same sensor and alarm type.
         await Lock(session, "sensor:" + CaseIntake.SensorKey(signal), ct);
@@ -59,7 +70,7 @@ public static class IntakeHandler
 
         var stream = await session.Events.FetchForWriting<Case>(open.Id, ct);
         stream.AppendMany(CaseDecider.DecideAndFollow(stream.Aggregate!, report, command.Actor, clock.GetCurrentInstant(), rules, calendar.Sla));
-        Remember(session, command.IdempotencyKey, open.Id, open.Number);
+        Remember(session, command.Actor, report, command.IdempotencyKey, open.Id, open.Number);
         return new IntakeAnswer(open.Id, open.Number, Deduplicated: signal.OpensCase);
     }
 
@@ -69,23 +80,36 @@ public static class IntakeHandler
         var blank = Case.NotYetReported(Guid.CreateVersion7(), await numbers.NextAsync(ct));
         session.Events.StartStream<Case>(blank.Id,
             CaseDecider.DecideAndFollow(blank, report, actor, clock.GetCurrentInstant(), rules, calendar.Sla));
-        Remember(session, idempotencyKey, blank.Id, blank.Number);
+        Remember(session, actor, report, idempotencyKey, blank.Id, blank.Number);
         return new IntakeAnswer(blank.Id, blank.Number);
     }
 
-    private static void Remember(IDocumentSession session, string? idempotencyKey, Guid caseId, string number)
+    private static void Remember(IDocumentSession session, Actor caller, CaseCommand report, string? idempotencyKey, Guid caseId,
+        string number)
     {
-        if (!string.IsNullOrWhiteSpace(idempotencyKey)) session.Insert(new IntakeKey(idempotencyKey.Trim(), caseId, number));
+        if (!string.IsNullOrWhiteSpace(idempotencyKey))
+            session.Insert(new IntakeKey(IntakeKey.IdFor(caller, report, idempotencyKey), caseId, number, IntakeKey.FingerprintOf(report)));
     }
 
-    /// <summary>The answer to a request already handled under the same idempotency key, if any.</summary>
-    private static async Task<IntakeAnswer?> Replay(IDocumentSession session, string? idempotencyKey, CancellationToken ct)
+    /// <summary>
+    /// The answer to the same request already handled under the caller's same idempotency key, if any. The same key
+    /// with a different request is refused: a retry must repeat the request, and a new report needs a new key.
+    /// </summary>
+    private static async Task<IntakeAnswer?> Replay(IDocumentSession session, Actor caller, CaseCommand report, string? idempotencyKey,
+        CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey)) return null;
-        if (idempotencyKey.Length > 200) throw new ValidationFailedException("idempotencyKey must be at most 200 characters");
-        await Lock(session, "idempotency:" + idempotencyKey.Trim(), ct);
-        var seen = await session.LoadAsync<IntakeKey>(idempotencyKey.Trim(), ct);
-        return seen is null ? null : new IntakeAnswer(seen.CaseId, seen.CaseNumber, Replayed: true);
+        if (idempotencyKey.Length > IntakeKey.MaxKeyLength)
+            throw new ValidationFailedException($"idempotencyKey must be at most {IntakeKey.MaxKeyLength} characters");
+        var id = IntakeKey.IdFor(caller, report, idempotencyKey);
+        await Lock(session, "idempotency:" + id, ct);
+        var seen = await session.LoadAsync<IntakeKey>(id, ct);
+        if (seen is null) return null;
+        return seen.Fingerprint == IntakeKey.FingerprintOf(report)
+            ? new IntakeAnswer(seen.CaseId, seen.CaseNumber, Replayed: true)
+            : throw new DomainException(ErrorCodes.IdempotencyKeyReused,
+                $"idempotencyKey '{idempotencyKey.Trim()}' was already used with a different request (it filed case {seen.CaseNumber}); " +
+                "a retry must repeat the request exactly, and a new report needs a new key");
     }
 
     private static async Task<CaseView?> OpenSensorCase(IDocumentSession session, string sensorId, string alarmType,

@@ -62,6 +62,34 @@ public sealed class LocalServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_idempotent_retry_after_the_server_and_its_postgresql_are_killed_gets_the_acknowledged_case()
+    {
+        var token = CityCaseServer.Token("agent", "alice");
+        const string report = """
+            {"query":"mutation { reportComplaint(input: {description: \"Manhole cover missing\", idempotencyKey: \"call-4711\", location: {longitude: 121.47, latitude: 31.23}}) { case { number } } }"}
+            """;
+        string number;
+
+        var (first, url) = await Start();
+        await using (first)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(url.GetLeftPart(UriPartial.Authority)) };
+            number = Regex.Match(await PostJson(http, token, report), @"\d{8}-\d{5}").Value;
+            Assert.NotEmpty(number);
+        } // disposing kills the server's whole process tree (SIGKILL), its PostgreSQL with it
+
+        var (second, url2) = await Start();
+        await using (second)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(url2.GetLeftPart(UriPartial.Authority)) };
+            Assert.Equal(number, Regex.Match(await PostJson(http, token, report), @"\d{8}-\d{5}").Value);
+            var listed = await PostJson(http, CityCaseServer.Token("dispatcher"), """{"query":"{ cases(first: 100) { edges { node { number } } } }"}""");
+            Assert.Single(Regex.Matches(listed, @"\d{8}-\d{5}"));
+            await second.StopAsync(TimeSpan.FromSeconds(60));
+        }
+    }
+
+    [Fact]
     public async Task Health_answers_503_once_postgresql_is_gone()
     {
         var dataDirectory = Path.Combine(_workingDirectory, "pg");
