@@ -24,8 +24,13 @@ public sealed record CaseConnection(IReadOnlyList<CaseEdge> Edges, bool HasNextP
     public static string? Key(string? cursor)
     {
         if (cursor is null) return null;
-        try { return Encoding.UTF8.GetString(Convert.FromBase64String(cursor)); }
-        catch (FormatException) { throw new ValidationFailedException($"after '{cursor}' is not a cursor from this list"); }
+        string key;
+        try { key = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Convert.FromBase64String(cursor)); }
+        catch (Exception e) when (e is FormatException or ArgumentException) { key = "\0"; }
+        // Keys are case numbers and queue keys: printable ASCII. Anything else was not made here.
+        return key.Length is > 0 and <= 200 && key.All(c => c is > ' ' and < '\u007f')
+            ? key
+            : throw new ValidationFailedException($"after '{(cursor.Length > 40 ? cursor[..40] + "..." : cursor)}' is not a cursor from this list");
     }
 }
 

@@ -161,7 +161,7 @@ public static class CaseQueries
         ?? throw new DomainException(ErrorCodes.NotFound, $"No case has id {caseId}.");
 
     public static Guid ParseCaseId(string value, string argument) =>
-        Guid.TryParse(value, out var id)
+        Guid.TryParse(value, out var id) && id != Guid.Empty
             ? id
             : throw new ValidationFailedException($"{argument} '{value}' is not a case id (a UUID)");
 }

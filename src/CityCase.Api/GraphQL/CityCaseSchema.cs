@@ -49,6 +49,7 @@ public sealed class CityCaseSchema : Schema
         Query = new QueryType();
         Mutation = new MutationType();
         Subscription = new SubscriptionType();
+        this.WithIntrospectionComplexityImpact(0); // introspection is bounded by depth; clients' tools must work
     }
 }
 
@@ -61,8 +62,13 @@ public static class GraphQLRegistration
             .AddGraphTypes(typeof(CityCaseSchema).Assembly)
             .AddSystemTextJson()
             .AddValidationRule(new Access.AccessValidationRule(), useForCachedDocuments: true) // the user differs on every request
+            .AddValidationRule(new QueryCostRule(), useForCachedDocuments: true)
+            .AddValidationRule(new FieldCountRule())
+            .UseMiddleware<ArgumentTextMiddleware>()
             .ConfigureExecution<DocumentCache>()
             .AddUnhandledExceptionHandler(GraphQLErrors.Translate));
+        // Syntax nested deeper than this is refused while parsing (QUERY_TOO_DEEP), before it costs anything.
+        services.AddSingleton<global::GraphQL.Execution.IDocumentBuilder>(new global::GraphQL.Execution.GraphQLDocumentBuilder { MaxDepth = RequestLimits.MaxParserDepth });
         return services;
     }
 

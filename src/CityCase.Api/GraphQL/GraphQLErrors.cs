@@ -25,6 +25,8 @@ public static class GraphQLErrors
                 new ExecutionError(DatabaseUnavailableMessage) { Code = ErrorCodes.ServiceUnavailable },
             InvalidTransitionException e => new ExecutionError(e.Describe(OperationName, s => s.ToString().ToConstantCase())) { Code = e.Code },
             DomainException e => new ExecutionError(e.Message) { Code = e.Code },
+            GraphQLParser.Exceptions.GraphQLMaxDepthExceededException => new ExecutionError(
+                $"The query is nested too deeply to parse (at most {RequestLimits.MaxParserDepth} levels of syntax).") { Code = "QUERY_TOO_DEEP" },
             ConcurrencyException or EventStreamUnexpectedMaxEventIdException or ExistingStreamIdCollisionException =>
                 new ExecutionError("The case was changed by someone else in the meantime; reload it and try again.")
                     { Code = ErrorCodes.ConcurrencyConflict },

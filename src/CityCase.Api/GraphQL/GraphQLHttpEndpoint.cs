@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using CityCase.Api.Auth;
 using GraphQL;
@@ -21,8 +22,8 @@ public static class GraphQLHttpEndpoint
 
     public static IEndpointRouteBuilder MapGraphQLHttp(this IEndpointRouteBuilder app, string path = "/graphql")
     {
-        app.MapPost(path, HandlePost);
-        app.MapGet(path, HandleGet);
+        app.MapPost(path, HandlePost).RequireRateLimiting(RequestLimits.RateLimitPolicy);
+        app.MapGet(path, HandleGet).RequireRateLimiting(RequestLimits.RateLimitPolicy);
         return app;
     }
 
@@ -36,12 +37,21 @@ public static class GraphQLHttpEndpoint
             return;
         }
 
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = RequestLimits.MaxBodyBytes;
         GraphQLRequest? request;
         try
         {
             request = await serializer.ReadAsync<GraphQLRequest>(http.Request.Body, http.RequestAborted);
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        catch (BadHttpRequestException e)
+        {
+            await WriteRequestError(http, serializer, e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? $"The request body is larger than {RequestLimits.MaxBodyBytes / 1024} KiB."
+                : $"The request body could not be read: {e.Message}", e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "REQUEST_TOO_LARGE" : "INVALID_REQUEST");
+            return;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or DecoderFallbackException)
         {
             await WriteRequestError(http, serializer, StatusCodes.Status400BadRequest,
                 $"The request body is not a GraphQL request in JSON: {e.Message}");
@@ -158,11 +168,11 @@ public static class GraphQLHttpEndpoint
         request.Headers.Accept.Any(a => a?.Contains(GraphQLResponseMediaType, StringComparison.OrdinalIgnoreCase) == true);
 
     private static async Task WriteRequestError(HttpContext http, IGraphQLTextSerializer serializer, int status,
-        string message)
+        string message, string code = "INVALID_REQUEST")
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = AcceptsGraphQLResponse(http.Request) ? GraphQLResponseMediaType : JsonMediaType;
-        var result = new ExecutionResult { Errors = [new ExecutionError(message) { Code = "INVALID_REQUEST" }] };
+        var result = new ExecutionResult { Errors = [new ExecutionError(message) { Code = code }] };
         await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
     }
 }

@@ -61,6 +61,7 @@ public static class CityCaseApp
 
         builder.Services.AddCityCaseAuthentication(AuthSettings.From(configuration, builder.Environment));
         builder.Services.AddCityCaseGraphQL();
+        builder.Services.AddRateLimits(configuration);
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", timeout: TimeSpan.FromSeconds(5))
             .AddCheck<CityCase.Api.Sla.CalendarHealthCheck>("calendar");
@@ -81,6 +82,7 @@ public static class CityCaseApp
 
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseAuthentication();
+        app.UseRateLimiter(); // after authentication: devices are limited per device
         app.MapGraphQLHttp("/graphql");
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
         {

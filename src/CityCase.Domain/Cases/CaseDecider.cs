@@ -51,7 +51,7 @@ public static class CaseDecider
                     throw new ValidationFailedException($"categoryCode must be 4 digits, major class then minor class (was '{c.CategoryCode}')");
                 if (!rules.IsKnownCategory(c.CategoryCode))
                     throw new ValidationFailedException($"categoryCode '{c.CategoryCode}' is not in the category catalogue");
-                return new CaseAccepted(id, c.CategoryCode, c.Urgency, Text(c.Note), by, now);
+                return new CaseAccepted(id, c.CategoryCode, c.Urgency, TextLimits.Optional(c.Note, "note"), by, now);
             }),
             RejectCase c => Require(state, c, CaseStatus.Reported)
                 .Then(() => new CaseRejected(id, Required(c.Reason, "reason"), by, now)),
@@ -71,7 +71,7 @@ public static class CaseDecider
             }),
             DecideExtension c => Require(state, c, CaseStatus.InProgress).Then(() =>
                 state.PendingExtension is { } pending
-                    ? new ExtensionDecided(id, c.Approve, pending.ExtraWorkingHours, Text(c.Note), by, now)
+                    ? new ExtensionDecided(id, c.Approve, pending.ExtraWorkingHours, TextLimits.Optional(c.Note, "note"), by, now)
                     : throw Refuse(state, c, "no extension request is awaiting a decision")),
             SuspendCase c => Require(state, c, CaseStatus.Accepted, CaseStatus.Dispatched, CaseStatus.InProgress)
                 .Then(() => new CaseSuspended(id, Required(c.Reason, "reason"), by, now)),
@@ -85,7 +85,7 @@ public static class CaseDecider
             VerifyDisposal c => Require(state, c, CaseStatus.Disposed).Then(() =>
                 state.Verified
                     ? throw Refuse(state, c, "the disposal has already been verified; close the case")
-                    : new DisposalVerified(id, c.Passed, Text(c.Note), by, now)),
+                    : new DisposalVerified(id, c.Passed, TextLimits.Optional(c.Note, "note"), by, now)),
             CloseCase c => Require(state, c, CaseStatus.Disposed).Then(() =>
                 state.Verified
                     ? new CaseClosed(id, by, now)
@@ -101,7 +101,7 @@ public static class CaseDecider
                     throw Refuse(state, c, "satisfaction has already been recorded");
                 if (c.Score is < 1 or > 5)
                     throw new ValidationFailedException($"score must be from 1 to 5 (was {c.Score})");
-                return new SatisfactionRecorded(id, c.Score, Text(c.Comment), by, now);
+                return new SatisfactionRecorded(id, c.Score, TextLimits.Optional(c.Comment, "comment"), by, now);
             }),
             // A repeat of the alarm while its case is open folds into that case.
             RaiseSensorAlarm c => RequireOpen(state, c).Then(() => new SensorAlarmRepeated(id, c.Severity.Trim(), by, now)),
@@ -154,7 +154,7 @@ public static class CaseDecider
     {
         if (state.Source != CaseSource.Hotline)
             throw new ValidationFailedException("only hotline cases have a citizen to notify");
-        var channel = Required(c.Channel, "channel");
+        var channel = TextLimits.Required(c.Channel, "channel", TextLimits.Channel);
         if (c.Kind == NotificationKind.Acceptance)
         {
             Require(state, c, CaseStatus.Accepted, CaseStatus.Dispatched, CaseStatus.InProgress, CaseStatus.Disposed, CaseStatus.Closed);
@@ -183,17 +183,16 @@ public static class CaseDecider
     private static InvalidTransitionException Refuse(Case state, CaseCommand command, string why) =>
         new(command.GetType(), state.Number, state.Status, [], why);
 
-    private static string Required(string? value, string field) =>
-        string.IsNullOrWhiteSpace(value) ? throw new ValidationFailedException($"{field} must not be empty") : value.Trim();
-
-    private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    private static string Required(string? value, string field) => TextLimits.Required(value, field);
 
     private static IReadOnlyList<string> PhotoUrls(IReadOnlyList<string>? urls)
     {
         var list = (urls ?? []).Where(u => !string.IsNullOrWhiteSpace(u)).Select(u => u.Trim()).ToList();
+        if (list.Count > TextLimits.Photos)
+            throw new ValidationFailedException($"photoUrls may hold at most {TextLimits.Photos} links (was {list.Count})");
         foreach (var url in list)
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-                throw new ValidationFailedException($"photoUrls must be http(s) URLs (was '{url}')");
+            if (url.Length > TextLimits.PhotoUrl || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                throw new ValidationFailedException($"photoUrls must be http(s) URLs of at most {TextLimits.PhotoUrl} characters (was '{url[..Math.Min(url.Length, 80)]}')");
         return list;
     }
 

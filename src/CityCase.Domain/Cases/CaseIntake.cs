@@ -37,7 +37,7 @@ public sealed record ClearSensorAlarm(string SensorId, string AlarmType) : CaseC
 /// </summary>
 public static class CaseIntake
 {
-    public const int MaxDescriptionLength = 4000;
+    public const int MaxDescriptionLength = TextLimits.Description;
 
     /// <summary>
     /// Throws <see cref="ValidationFailedException"/> naming every problem with a report, so intake can refuse it
@@ -45,10 +45,10 @@ public static class CaseIntake
     /// </summary>
     public static void Validate(CaseCommand report, ICaseRules rules) => Check(report switch
     {
-        ReportComplaint c => Problems(c.Description, c.Location, c.CategoryCode, rules),
+        ReportComplaint c => Problems(c.Description, c.Location, c.CategoryCode, rules).Concat(CitizenProblems(c.Citizen)),
         ReportPatrolFinding f => Problems(f.Description, f.Location, f.CategoryCode, rules)
             .Concat(string.IsNullOrWhiteSpace(f.CategoryCode) ? ["categoryCode must not be empty"] : [])
-            .Concat(PhotoProblems(f.PhotoUrls)),
+            .Concat(PhotoProblems(f.PhotoUrls ?? [])),
         RaiseSensorAlarm a => SensorProblems(a).Concat(a.Location.Problems()).Concat(PlaceProblems(a.Location, rules)),
         ClearSensorAlarm c => SensorProblems(c),
         _ => throw new ArgumentOutOfRangeException(nameof(report), report.GetType().Name, "not a report of a new case"),
@@ -101,19 +101,27 @@ public static class CaseIntake
 
     private static IEnumerable<string> SensorProblems(ISensorSignal signal)
     {
-        if (string.IsNullOrWhiteSpace(signal.SensorId)) yield return "sensorId must not be empty";
-        if (string.IsNullOrWhiteSpace(signal.AlarmType)) yield return "alarmType must not be empty";
-        if (signal is RaiseSensorAlarm { Severity: var severity } && string.IsNullOrWhiteSpace(severity))
-            yield return "severity must not be empty";
+        IEnumerable<(string Field, string? Value)> fields = signal is RaiseSensorAlarm a
+            ? [("sensorId", a.SensorId), ("alarmType", a.AlarmType), ("severity", a.Severity)]
+            : [("sensorId", signal.SensorId), ("alarmType", signal.AlarmType)];
+        foreach (var (field, value) in fields)
+            if (!TextLimits.IsVisible(value)) yield return $"{field} must not be empty";
+            else if (TextLimits.TooLong(value, field, TextLimits.SensorField) is { } tooLong) yield return tooLong;
+    }
+
+    private static IEnumerable<string> CitizenProblems(Citizen? citizen)
+    {
+        if (TextLimits.TooLong(citizen?.Name, "citizen.name", TextLimits.CitizenName) is { } name) yield return name;
+        if (TextLimits.TooLong(citizen?.Phone, "citizen.phone", TextLimits.Phone) is { } phone) yield return phone;
     }
 
     private static IEnumerable<string> Problems(string? description, Location location, string? categoryCode, ICaseRules rules)
     {
-        var text = description?.Trim() ?? "";
-        if (text.Length == 0)
+        if (!TextLimits.IsVisible(description))
             yield return "description must not be empty";
-        else if (text.Length > MaxDescriptionLength)
-            yield return $"description must be at most {MaxDescriptionLength} characters (was {text.Length})";
+        else if (TextLimits.TooLong(description, "description", MaxDescriptionLength) is { } tooLong)
+            yield return tooLong;
+        if (TextLimits.TooLong(location.Address, "location.address", TextLimits.Address) is { } address) yield return address;
         foreach (var problem in location.Problems()) yield return problem;
         foreach (var problem in PlaceProblems(location, rules)) yield return problem;
         if (!string.IsNullOrWhiteSpace(categoryCode))
@@ -126,8 +134,11 @@ public static class CaseIntake
     }
 
     private static IEnumerable<string> PhotoProblems(IReadOnlyList<string> urls) =>
-        urls.Where(u => !Uri.TryCreate(u?.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            .Select(u => $"photoUrls must be http(s) URLs (was '{u}')");
+        urls.Count > TextLimits.Photos
+            ? [$"photoUrls may hold at most {TextLimits.Photos} links (was {urls.Count})"]
+            : urls.Where(u => u is null || u.Length > TextLimits.PhotoUrl
+                              || !Uri.TryCreate(u.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                .Select(u => $"photoUrls must be http(s) URLs of at most {TextLimits.PhotoUrl} characters (was '{u?[..Math.Min(u.Length, 80)]}')");
 
     private static void Check(IEnumerable<string> problems)
     {
