@@ -63,7 +63,7 @@ public sealed class CityCalendar(BusinessCalendar initial, string initialText, S
 /// be counted again: the decider moves each exactly once, whatever the number of nodes or restarts.
 /// </summary>
 public sealed class CalendarKeeper(CityCalendar calendar, IDocumentStore store, IServiceScopeFactory scopes, IClock clock,
-    CitySettings city, ILogger<CalendarKeeper> logger) : BackgroundService
+    CitySettings city, ILogger<CalendarKeeper> logger) : CasePollingService(scopes, logger)
 {
     public static readonly Actor StartUp = new("citycase-calendar", "Calendar at start-up", "system");
     private readonly Meter _meter = new("CityCase.Calendar");
@@ -105,7 +105,7 @@ public sealed class CalendarKeeper(CityCalendar calendar, IDocumentStore store, 
     }
 
     /// <summary>One pass: take up a newer version, count provisional clocks again, warn of a missing year.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken ct = default)
+    public override async Task<int> RunOnceAsync(CancellationToken ct = default)
     {
         await RefreshAsync(ct);
         if (MissingNextYear() is { } year && _warnedOn != Today())
@@ -124,23 +124,7 @@ public sealed class CalendarKeeper(CityCalendar calendar, IDocumentStore store, 
         return calendar.MissingNextYear(Today(), warnFrom);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var seconds = Settings.PollSeconds;
-        if (seconds <= 0) return; // tests drive RunOnceAsync themselves
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(seconds));
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "Calendar keeping failed; retrying");
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override double PollSeconds => Settings.PollSeconds;
 
     public override void Dispose()
     {
@@ -211,23 +195,7 @@ public sealed class CalendarKeeper(CityCalendar calendar, IDocumentStore store, 
         var changes = (await HistoryAsync(ct))[^1].Change.Changes;
         var recount = new RecountProvisionalClocks(calendar.Current, version, calendar.Of,
             $"calendar version {version}: {string.Join("; ", changes)}");
-        using var scope = scopes.CreateScope();
-        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
-        var recounted = 0;
-        foreach (var caseId in cases)
-        {
-            try
-            {
-                await bus.InvokeAsync(new CaseCommandEnvelope(caseId, null, recount, CaseClocks.Timekeeper), ct);
-                recounted++;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A concurrent change (another node, a command on the case) wins; the next pass looks again.
-                logger.LogDebug(e, "Provisional clocks of case {Case} not counted again this time", caseId);
-            }
-        }
-        return recounted;
+        return await SendAsync(cases.Select(id => new CaseCommandEnvelope(id, null, recount, CaseClocks.Timekeeper)), ct);
     }
 }
 

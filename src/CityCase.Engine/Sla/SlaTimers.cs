@@ -81,55 +81,21 @@ public sealed class SlaTimerProjection : MultiStreamProjection<SlaTimer, string>
 /// to it), and a stage that ended first has no timer left.
 /// </summary>
 public sealed class SlaTimekeeper(IDocumentStore store, IServiceScopeFactory scopes, IClock clock, IConfiguration configuration,
-    ILogger<SlaTimekeeper> logger) : BackgroundService
+    ILogger<SlaTimekeeper> logger) : CasePollingService(scopes, logger)
 {
-    public async Task<int> RunOnceAsync(CancellationToken ct = default)
+    protected override double PollSeconds => configuration.GetValue("Sla:PollSeconds", 5.0);
+
+    public override async Task<int> RunOnceAsync(CancellationToken ct = default)
     {
-        var now = clock.GetCurrentInstant();
-        var nowMs = now.ToUnixTimeMilliseconds();
+        var nowMs = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
         IReadOnlyList<SlaTimer> due;
         await using (var session = store.QuerySession())
             // SlaLights.LightAt's rule as SQL: yellow from YellowAt on, red strictly after the deadline.
             due = await session.Query<SlaTimer>()
                 .Where(t => (t.Recorded == Light.Green && t.YellowAtMs <= nowMs) || (t.Recorded != Light.Red && t.DeadlineMs < nowMs))
                 .ToListAsync(ct);
-
-        var fired = 0;
-        using var scope = scopes.CreateScope();
-        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
-        foreach (var timer in due)
-        {
-            var light = timer.Recorded + 1; // yellow first, then red; the decider checks it is due
-            try
-            {
-                await bus.InvokeAsync(
-                    new CaseCommandEnvelope(timer.CaseId, null, new RecordSlaLight(timer.Clock, light), CaseClocks.Timekeeper), ct);
-                fired++;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A concurrent change (another node, a command on the case) wins; the next run looks again.
-                logger.LogDebug(e, "SLA timer {Timer} not recorded this time", timer.Id);
-            }
-        }
-        return fired;
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var seconds = configuration.GetValue("Sla:PollSeconds", 5.0);
-        if (seconds <= 0) return; // tests drive RunOnceAsync themselves
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(seconds));
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "SLA timekeeping failed; retrying");
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
+        // Yellow first, then red; the decider checks the light is due.
+        return await SendAsync(due.Select(t =>
+            new CaseCommandEnvelope(t.CaseId, null, new RecordSlaLight(t.Clock, t.Recorded + 1), CaseClocks.Timekeeper)), ct);
     }
 }

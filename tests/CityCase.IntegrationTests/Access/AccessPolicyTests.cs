@@ -162,16 +162,14 @@ public sealed class AccessPolicyTests(CityCaseServer server) : IClassFixture<Cit
     /// <summary>Subscribes over graphql-transport-ws: the refusal's code, or null when the subscription was accepted.</summary>
     private async Task<string?> SubscribeOverWebSocket(string document, string? token)
     {
-        using var socket = new ClientWebSocket();
-        socket.Options.AddSubProtocol("graphql-transport-ws");
-        await socket.ConnectAsync(new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/graphql" }.Uri, CancellationToken.None);
+        using var socket = await RawWebSocket.Connect(server.BaseAddress);
         var payload = token is null ? new JsonObject() : new JsonObject { ["token"] = token };
         await Send(socket, new JsonObject { ["type"] = "connection_init", ["payload"] = payload });
-        var ack = await Receive(socket);
+        var ack = await RawWebSocket.Receive(socket);
         if (ack.StartsWith("CLOSE")) return "UNAUTHENTICATED";
         await Send(socket, new JsonObject { ["id"] = "1", ["type"] = "subscribe", ["payload"] = new JsonObject { ["query"] = document } });
         await Send(socket, new JsonObject { ["type"] = "ping" }); // answered after the subscribe has been handled
-        for (var message = await Receive(socket); ; message = await Receive(socket))
+        for (var message = await RawWebSocket.Receive(socket); ; message = await RawWebSocket.Receive(socket))
         {
             if (message.StartsWith("CLOSE")) return "UNAUTHENTICATED";
             var json = JsonNode.Parse(message)!;
@@ -180,16 +178,5 @@ public sealed class AccessPolicyTests(CityCaseServer server) : IClassFixture<Cit
         }
     }
 
-    private static Task Send(ClientWebSocket socket, JsonObject message) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None);
-
-    private static async Task<string> Receive(ClientWebSocket socket)
-    {
-        var buffer = new byte[65536];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var result = await socket.ReceiveAsync(buffer, timeout.Token);
-        return result.MessageType == WebSocketMessageType.Close
-            ? $"CLOSE {(int?)result.CloseStatus}"
-            : Encoding.UTF8.GetString(buffer, 0, result.Count);
-    }
+    private static Task Send(ClientWebSocket socket, JsonObject message) => RawWebSocket.Send(socket, message.ToJsonString());
 }

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using static CityCase.IntegrationTests.Infrastructure.Samples;
+using static CityCase.IntegrationTests.Infrastructure.RawWebSocket;
 
 namespace CityCase.IntegrationTests.Auth;
 
@@ -253,24 +254,5 @@ public sealed class IdentityProviderTests(IdentityProvider idp) : IClassFixture<
         Assert.Equal(before, await Server.CountEvents());
     }
 
-    private async Task<ClientWebSocket> Connect()
-    {
-        var socket = new ClientWebSocket();
-        socket.Options.AddSubProtocol("graphql-transport-ws");
-        await socket.ConnectAsync(new UriBuilder(Server.BaseAddress) { Scheme = "ws", Path = "/graphql" }.Uri, CancellationToken.None);
-        return socket;
-    }
-
-    private static Task Send(ClientWebSocket socket, string json) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
-
-    private static async Task<string> Receive(ClientWebSocket socket)
-    {
-        var buffer = new byte[65536];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var result = await socket.ReceiveAsync(buffer, timeout.Token);
-        return result.MessageType == WebSocketMessageType.Close
-            ? $"CLOSE {(int?)result.CloseStatus} {result.CloseStatusDescription}"
-            : Encoding.UTF8.GetString(buffer, 0, result.Count);
-    }
+    private Task<ClientWebSocket> Connect() => RawWebSocket.Connect(Server.BaseAddress);
 }

@@ -1,32 +1,14 @@
 using System.Net.WebSockets;
 using System.Text;
 using CityCase.IntegrationTests.Infrastructure;
+using static CityCase.IntegrationTests.Infrastructure.RawWebSocket;
 
 namespace CityCase.IntegrationTests.Subscriptions;
 
 /// <summary>The graphql-transport-ws refusals, driven with a raw WebSocket client.</summary>
 public sealed class ProtocolTests(CityCaseServer server) : IClassFixture<CityCaseServer>
 {
-    private async Task<ClientWebSocket> Connect(string? protocol = "graphql-transport-ws")
-    {
-        var socket = new ClientWebSocket();
-        if (protocol is not null) socket.Options.AddSubProtocol(protocol);
-        await socket.ConnectAsync(new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/graphql" }.Uri, CancellationToken.None);
-        return socket;
-    }
-
-    private static Task Send(ClientWebSocket socket, string json) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
-
-    private static async Task<string> Receive(ClientWebSocket socket)
-    {
-        var buffer = new byte[65536];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var result = await socket.ReceiveAsync(buffer, timeout.Token);
-        return result.MessageType == WebSocketMessageType.Close
-            ? $"CLOSE {(int?)result.CloseStatus} {result.CloseStatusDescription}"
-            : Encoding.UTF8.GetString(buffer, 0, result.Count);
-    }
+    private Task<ClientWebSocket> Connect(string? protocol = "graphql-transport-ws") => RawWebSocket.Connect(server.BaseAddress, protocol);
 
     [Fact]
     public async Task Init_ack_ping_pong_and_a_query_over_the_socket()

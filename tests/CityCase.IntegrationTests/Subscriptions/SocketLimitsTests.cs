@@ -4,6 +4,7 @@ using System.Text;
 using CityCase.Api.Auth;
 using CityCase.Api.GraphQL;
 using CityCase.IntegrationTests.Infrastructure;
+using static CityCase.IntegrationTests.Infrastructure.RawWebSocket;
 
 namespace CityCase.IntegrationTests.Subscriptions;
 
@@ -12,13 +13,7 @@ public sealed class SocketLimitsTests(CityCaseServer server) : IClassFixture<Cit
 {
     private const string Alerts = """subscription { slaAlerts { caseId } }""";
 
-    private async Task<ClientWebSocket> Connect()
-    {
-        var socket = new ClientWebSocket();
-        socket.Options.AddSubProtocol("graphql-transport-ws");
-        await socket.ConnectAsync(new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/graphql" }.Uri, CancellationToken.None);
-        return socket;
-    }
+    private Task<ClientWebSocket> Connect() => RawWebSocket.Connect(server.BaseAddress);
 
     private async Task<ClientWebSocket> ConnectAndInit(string? token = null)
     {
@@ -26,19 +21,6 @@ public sealed class SocketLimitsTests(CityCaseServer server) : IClassFixture<Cit
         await Send(socket, $$$"""{"type":"connection_init","payload":{"token":"{{{token ?? CityCaseServer.Token("supervisor")}}}"}}""");
         Assert.Equal("""{"type":"connection_ack"}""", await Receive(socket));
         return socket;
-    }
-
-    private static Task Send(ClientWebSocket socket, string json) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
-
-    private static async Task<string> Receive(ClientWebSocket socket, int seconds = 10)
-    {
-        var buffer = new byte[65536];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        var result = await socket.ReceiveAsync(buffer, timeout.Token);
-        return result.MessageType == WebSocketMessageType.Close
-            ? $"CLOSE {(int?)result.CloseStatus} {result.CloseStatusDescription}"
-            : Encoding.UTF8.GetString(buffer, 0, result.Count);
     }
 
     [Theory]
