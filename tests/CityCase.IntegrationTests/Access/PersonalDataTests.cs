@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using CityCase.IntegrationTests.Infrastructure;
 
 namespace CityCase.IntegrationTests.Access;
@@ -63,6 +64,28 @@ public sealed class PersonalDataTests(CityCaseServer server) : IClassFixture<Cit
         await _client.Must("dispatchCase", _client.Dispatcher, id, new { departmentCode = "D03" });
         Assert.Equal("13900000000", await PhoneAs(D03, id));   // it holds the case now
         Assert.Equal("139****0000", await PhoneAs(D05, id));   // it held it before: it may still read it, masked
+    }
+
+    [Fact]
+    public async Task A_subscriptions_payload_discloses_the_citizen_as_a_query_does()
+    {
+        var id = await DispatchedTo("D05");
+        using var socket = await RawWebSocket.Connect(server.BaseAddress);
+        await RawWebSocket.Send(socket, new JsonObject { ["type"] = "connection_init", ["payload"] = new JsonObject { ["token"] = _client.Supervisor } }.ToJsonString());
+        Assert.Contains("connection_ack", await RawWebSocket.Receive(socket));
+        await RawWebSocket.Send(socket, new JsonObject
+        {
+            ["id"] = "1", ["type"] = "subscribe",
+            ["payload"] = new JsonObject { ["query"] = "subscription($id: ID!) { caseChanged(id: $id) { citizen { name phone } } }", ["variables"] = new JsonObject { ["id"] = id } },
+        }.ToJsonString());
+        await RawWebSocket.Send(socket, """{"type":"ping"}""");
+        Assert.Contains("pong", await RawWebSocket.Receive(socket));
+
+        await _client.Must("superviseCase", _client.Supervisor, id, new { note = "answer by noon" });
+
+        var next = await RawWebSocket.Receive(socket);
+        Assert.Contains("139****0000", next);
+        Assert.DoesNotContain("13900000000", next);
     }
 
     [Fact]
