@@ -63,7 +63,8 @@ public static class CityCaseApp
         builder.Services.AddCityCaseGraphQL();
         builder.Services.AddRateLimits(configuration);
         builder.Services.AddHealthChecks()
-            .AddCheck<PostgresHealthCheck>("postgresql", timeout: TimeSpan.FromSeconds(5))
+            .AddCheck<PostgresHealthCheck>("postgresql", timeout: TimeSpan.FromSeconds(5), tags: [Ready])
+            .AddCheck<ProjectionLagHealthCheck>("projections", timeout: TimeSpan.FromSeconds(5), tags: [Ready])
             .AddCheck<CityCase.Api.Sla.CalendarHealthCheck>("calendar");
 
         if (cluster is not null) builder.Services.AddSingleton(cluster); // verbs that never start the host stop it themselves
@@ -84,9 +85,16 @@ public static class CityCaseApp
         app.UseAuthentication();
         app.UseRateLimiter(); // after authentication: devices are limited per device
         app.MapGraphQLHttp("/graphql");
-        app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+        // /health: every check, for operators (200 Healthy or Degraded with the reason, 503 Unhealthy);
+        // /health/live: the process answers (restart it if not); /health/ready: the database and the projections (route traffic to it).
+        app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
+        app.MapHealthChecks("/health/live", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
         {
-            ResponseWriter = HealthReportWriter.WriteAsync, // 200 Healthy or Degraded (with the reason), 503 Unhealthy
+            Predicate = _ => false, ResponseWriter = HealthReportWriter.WriteAsync,
+        });
+        app.MapHealthChecks("/health/ready", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(Ready), ResponseWriter = HealthReportWriter.WriteAsync,
         });
         app.Lifetime.ApplicationStarted.Register(() =>
         {
@@ -95,6 +103,8 @@ public static class CityCaseApp
         });
         return app;
     }
+
+    private const string Ready = "ready";
 
     /// <summary>The Api project's folder when running from a source tree (dotnet run, tests); else null.</summary>
     private static string? ProjectDirectory()

@@ -107,15 +107,39 @@ public sealed class LocalServerTests : IAsyncLifetime
         {
             using var http = new HttpClient { BaseAddress = new Uri(CityCaseApp.ListeningAddresses(app).Single()) };
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
+            var ready = await http.GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.Contains("events behind the high-water mark", await ready.Content.ReadAsStringAsync());
 
             await cluster.StopAsync();
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health")).StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health/ready")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode); // the process itself is fine
         }
         finally
         {
             using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try { await app.StopAsync(stopping.Token); } catch (OperationCanceledException) { }
             await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_node_whose_projections_fall_behind_is_not_ready_but_still_live()
+    {
+        var server = new CityCaseServer { Arguments = ["--Health:MaxProjectionLag", "-1"] }; // any lag at all is too much
+        await server.InitializeAsync();
+        try
+        {
+            var ready = await server.Http.GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("more than -1", await ready.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/health/live")).StatusCode);
+        }
+        finally
+        {
+            await server.DisposeAsync();
         }
     }
 
