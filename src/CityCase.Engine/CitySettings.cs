@@ -20,10 +20,11 @@ public sealed class CitySettings
     public string Schema { get; set; } = "citycase";
 
     /// <summary>
-    /// Whether this node runs the async projections (the scorecards): <c>Solo</c>, or <c>Disabled</c> on
-    /// every node but one when several serve the same database (see the README on why not HotCold).
+    /// How the async projections (the scorecards) run: <c>HotCold</c> (every node starts the same way; the nodes
+    /// elect one leader through a PostgreSQL advisory lock, and another takes over when it dies), <c>Solo</c> (this
+    /// node alone, for one node), or <c>Disabled</c>.
     /// </summary>
-    public DaemonMode ProjectionDaemon { get; set; } = DaemonMode.Solo;
+    public DaemonMode ProjectionDaemon { get; set; } = DaemonMode.HotCold;
 
     /// <summary>How the yearly calendar routine is watched (<c>City:Calendar</c>).</summary>
     public CalendarSettings Calendar { get; set; } = new();

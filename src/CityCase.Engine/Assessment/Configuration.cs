@@ -22,6 +22,8 @@ public static class AssessmentConfiguration
         // Scorecards should follow the events within a fraction of a second; the poll is one tiny query.
         opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
         opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+        // With several nodes (HotCold), a node that is not the leader asks for the lock this often: the failover time.
+        opts.Projections.LeadershipPollingTime = 1_000;
         opts.Schema.For<ScoreBucket>().Index(x => new { x.Kind, x.DayNumber });
         return opts;
     }

@@ -30,6 +30,9 @@ public sealed class CityCaseServer : IAsyncLifetime
     /// <summary>A clock of the test's own (a NodaTime FakeClock), instead of the system clock.</summary>
     public IClock? Clock { get; init; }
 
+    /// <summary>Another node's database (its connection string), to run several nodes on one PostgreSQL.</summary>
+    public string? SharedDatabase { get; init; }
+
     /// <summary>More command-line settings, e.g. <c>--Sla:PollSeconds 0</c>.</summary>
     public string[] Arguments { get; init; } = [];
 
@@ -48,7 +51,7 @@ public sealed class CityCaseServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        ConnectionString = await TestPostgres.CreateDatabaseAsync("test");
+        ConnectionString = SharedDatabase ?? await TestPostgres.CreateDatabaseAsync("test");
         await StartAsync();
     }
 
