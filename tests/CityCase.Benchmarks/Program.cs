@@ -114,7 +114,7 @@ try
     var seeded = await Seed.RunAsync(store, direct, new SimulatedDay(district, seed: 7).Journeys(options.SeedCases), options.SeedCases);
     await engine.DisposeAsync();
     var events = await Scalar<long>(connectionString, "select count(*) from citycase.mt_events");
-    var cases = await Scalar<long>(connectionString, "select count(*) from citycase.mt_streams");
+    var cases = await Scalar<long>(connectionString, "select count(*) from citycase.mt_doc_caseview"); // the city's calendar stream is no case
     Console.WriteLine($"   {seeded.Cases:N0} cases, {seeded.Events:N0} events seeded at {seeded.Events / seeded.Elapsed.TotalSeconds:N0} events/s; the store holds {events:N0} events of {cases:N0} cases");
     var read = await SequentialRead(connectionString);
     Console.WriteLine($"   sequential read: {read.Rows:N0} events in {read.Elapsed.TotalSeconds:F1} s; rebuilding...");
@@ -168,6 +168,8 @@ static async Task<double> Pgbench(LocalPostgresCluster cluster, int clients, int
         .Select(d => Path.Combine(d, "pgbench")).FirstOrDefault(File.Exists) ?? "pgbench";
     var start = new ProcessStartInfo(pgbench)
         { RedirectStandardOutput = true, RedirectStandardError = true };
+    // The private cluster asks for its password (kept in its data directory).
+    start.Environment["PGPASSWORD"] = new NpgsqlConnectionStringBuilder(cluster.ConnectionString()).Password;
     foreach (var a in (string[])["-n", "-h", "127.0.0.1", "-p", cluster.Port.ToString(), "-U", "postgres", "-c", clients.ToString(),
                  "-j", "2", "-T", seconds.ToString(), "-f", script, "citycase"])
         start.ArgumentList.Add(a);

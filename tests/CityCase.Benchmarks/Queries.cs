@@ -15,18 +15,19 @@ public static class Queries
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"select id from citycase.mt_streams order by random() limit {samples}", connection);
+            await using var command = new NpgsqlCommand($"select id from citycase.mt_doc_caseview order by random() limit {samples}", connection);
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
         }
         var auditor = tokens.For(new StepActor(Roles.Auditor));
         var analyst = tokens.For(new StepActor(Roles.Analyst));
+        var dispatcher = tokens.For(new StepActor(Roles.Dispatcher)); // a queue is a dispatcher's or its department's to read
         var departments = new[] { "D01", "D02", "D03", "D05", "D06" };
         (string, Func<int, Task>)[] queries =
         [
             ("case(id)", n => client.PostAsync("query($id: ID) { case(id: $id) { id number status version departmentCode clocks { clock dueAt light } } }", new { id = ids[n % ids.Count] }, auditor)),
             ("caseHistory(id)", n => client.PostAsync("query($id: ID!) { caseHistory(id: $id) { sequence version type timestamp correlationId actor { userId } } }", new { id = ids[n % ids.Count] }, auditor)),
-            ("dispatchQueue, first page of 20", n => client.PostAsync("query($d: String!) { dispatchQueue(departmentCode: $d, first: 20) { edges { node { id number urgency } } pageInfo { hasNextPage endCursor } } }", new { d = departments[n % departments.Length] }, auditor)),
+            ("dispatchQueue, first page of 20", n => client.PostAsync("query($d: String!) { dispatchQueue(departmentCode: $d, first: 20) { edges { node { id number urgency } } pageInfo { hasNextPage endCursor } } }", new { d = departments[n % departments.Length] }, dispatcher)),
             ("scorecards, a month of departments", n => client.PostAsync("""{ scorecards(dimension: DEPARTMENT, from: "2026-11-01", to: "2026-11-30") { subject counts { shouldDispose disposed } disposalRate onTimeDisposalRate compositeScore } }""", null, analyst)),
         ];
         var results = new List<(string, double[])>();

@@ -62,7 +62,7 @@ public static class GraphQLRegistration
             .AddGraphTypes(typeof(CityCaseSchema).Assembly)
             .AddSystemTextJson()
             .AddValidationRule(new Access.AccessValidationRule(), useForCachedDocuments: true) // the user differs on every request
-            .AddValidationRule(new QueryCostRule(), useForCachedDocuments: true)
+            .AddValidationRule(new QueryCostRule()) // a document's cost does not change; pages are capped at 100 whatever the variables
             .AddValidationRule(new FieldCountRule())
             .UseMiddleware<ArgumentTextMiddleware>()
             .ConfigureExecution<DocumentCache>()

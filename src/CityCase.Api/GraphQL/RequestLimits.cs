@@ -59,7 +59,7 @@ public static class RequestLimits
     }
 }
 
-/// <summary>Depth and complexity, with codes of our own; checked for cached documents too (the limits do not change, but the rule is cheap).</summary>
+/// <summary>Depth and complexity, with codes of our own; checked once per document (the document cache keeps only those that passed).</summary>
 public sealed class QueryCostRule() : ComplexityValidationRule(new ComplexityOptions
 {
     MaxDepth = RequestLimits.MaxDepth, MaxComplexity = RequestLimits.MaxComplexity,
