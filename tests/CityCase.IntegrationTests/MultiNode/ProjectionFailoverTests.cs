@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
+using CityCase.IntegrationTests.Hosting;
 using CityCase.IntegrationTests.Infrastructure;
 using Marten;
 using Marten.Events.Daemon.Coordination;
@@ -59,6 +61,65 @@ public sealed class ProjectionFailoverTests
         finally
         {
             await second.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task When_the_leading_node_process_is_killed_the_other_takes_over_while_cases_are_filed()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync("failover");
+        var workingDirectory = Directory.CreateTempSubdirectory("citycase-nodes-").FullName;
+        var environment = new Dictionary<string, string?> { ["ConnectionStrings__Marten"] = database };
+        var token = CityCaseServer.Token("agent", "alice");
+
+        async Task<(ServerProcess Node, HttpClient Http)> Start()
+        {
+            var node = new ServerProcess(workingDirectory, environment, "--urls", "http://127.0.0.1:0", "--Sla:PollSeconds", "0");
+            var ready = await node.WaitForLine(l => l.Contains("CityCase is ready:"), TimeSpan.FromSeconds(120));
+            Assert.True(ready is not null, node.Output);
+            return (node, new HttpClient { BaseAddress = new Uri(Regex.Match(ready!, @"http://[\d.:]+").Value) });
+        }
+
+        async Task Report(HttpClient http, string description)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/graphql")
+            {
+                Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    query = Samples.ReportComplaint, variables = Samples.Complaint(description),
+                }), System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new("Bearer", token);
+            var response = await (await http.SendAsync(request)).Content.ReadAsStringAsync();
+            Assert.DoesNotContain("errors", response);
+        }
+
+        async Task<bool> CaughtUp(HttpClient http) =>
+            (await http.GetStringAsync("/health/ready")).Contains("projections are 0 events behind");
+
+        var (first, firstHttp) = await Start();
+        var firstKilled = false;
+        try
+        {
+            await Report(firstHttp, "Filed while the first node is alone");
+            await WaitUntil(() => CaughtUp(firstHttp), TimeSpan.FromSeconds(30), "the first node running the projections");
+            var (second, secondHttp) = await Start();
+            await using (second)
+            {
+                var killed = Stopwatch.StartNew();
+                await first.DisposeAsync(); // SIGKILL: no graceful release of anything
+                firstKilled = true;
+                for (var i = 0; i < 3; i++) await Report(secondHttp, $"Filed after the leader was killed ({i})");
+                await WaitUntil(() => CaughtUp(secondHttp), TimeSpan.FromSeconds(60), "the second node catching up");
+                Console.WriteLine($"Projection failover after kill -9: caught up {killed.Elapsed.TotalSeconds:0.0} s after the kill");
+                Assert.True(killed.Elapsed < TimeSpan.FromSeconds(60));
+                await second.StopAsync(TimeSpan.FromSeconds(60));
+            }
+        }
+        finally
+        {
+            if (!firstKilled) await first.DisposeAsync();
+            try { Directory.Delete(workingDirectory, recursive: true); } catch (IOException) { }
         }
     }
 }
