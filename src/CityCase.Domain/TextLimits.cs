@@ -26,6 +26,14 @@ public static class TextLimits
     public static string? TooLong(string? text, string field, int max) =>
         text is not null && text.Trim().Length > max ? $"{field} must be at most {max} characters (was {text.Trim().Length})" : null;
 
+    /// <summary>What is wrong with a list of photo links: too many, or one that is no http(s) URL of a sensible length.</summary>
+    public static IEnumerable<string> PhotoProblems(IReadOnlyList<string?> urls) =>
+        urls.Count > Photos
+            ? [$"photoUrls may hold at most {Photos} links (was {urls.Count})"]
+            : urls.Where(u => u is null || u.Length > PhotoUrl
+                              || !Uri.TryCreate(u.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                .Select(u => $"photoUrls must be http(s) URLs of at most {PhotoUrl} characters (was '{u?[..Math.Min(u.Length, 80)]}')");
+
     /// <summary>A required text, trimmed; refused when empty, invisible or too long.</summary>
     public static string Required(string? value, string field, int max = Note) =>
         !IsVisible(value) ? throw new ValidationFailedException($"{field} must not be empty")

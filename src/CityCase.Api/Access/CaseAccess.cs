@@ -101,6 +101,13 @@ public static class CaseAccess
         }
     }
 
+    /// <summary>
+    /// The department a per-department read (a board, an alert feed) is about: a department's own, whatever its
+    /// <c>departmentCode</c> argument says; for other readers the argument (null: all departments).
+    /// </summary>
+    public static string? DepartmentInScope(this IResolveFieldContext context, Actor actor) =>
+        actor.Role == Department ? actor.Department ?? "" : context.GetArgument<string?>("departmentCode");
+
     /// <summary>Loads a case the reader may read: null when there is none, FORBIDDEN outside the reader's scope.</summary>
     public static async Task<CaseView?> LoadInScope(this IResolveFieldContext context, Guid caseId)
     {

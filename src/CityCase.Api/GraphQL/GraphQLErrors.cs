@@ -32,20 +32,19 @@ public static class GraphQLErrors
                     { Code = ErrorCodes.ConcurrencyConflict },
             _ => null,
         };
+        var logger = context.ExecutionOptions.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger("CityCase.GraphQL");
         if (error is not null)
         {
             context.Exception = error;
             context.ErrorMessage = error.Message;
             if (error.Code == ErrorCodes.ServiceUnavailable)
-                context.ExecutionOptions.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger("CityCase.GraphQL")
-                    .LogWarning("GraphQL field {Field} failed: the database is unavailable ({Reason})",
+                logger?.LogWarning("GraphQL field {Field} failed: the database is unavailable ({Reason})",
                         context.FieldContext?.FieldDefinition.Name, Innermost(context.OriginalException).Message);
         }
         else
         {
             context.Exception = new ExecutionError("An unexpected error occurred; it has been logged.") { Code = InternalError };
             context.ErrorMessage = context.Exception.Message;
-            var logger = context.ExecutionOptions.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger("CityCase.GraphQL");
             logger?.LogError(context.OriginalException, "Unhandled error in GraphQL field {Field}",
                 context.FieldContext?.FieldDefinition.Name);
         }

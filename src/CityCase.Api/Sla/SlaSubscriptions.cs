@@ -37,8 +37,7 @@ public sealed class SubscriptionType : ObjectGraphType
             .ResolveStream(context =>
             {
                 var actor = context.RequireActor();
-                // A department hears only of its own cases, whatever it asks for.
-                var department = actor.Role == Domain.Roles.Department ? actor.Department ?? "" : context.GetArgument<string?>("departmentCode");
+                var department = context.DepartmentInScope(actor);
                 return context.Service<CaseChangeFeed>().Alerts.Where(a => department is null || a.DepartmentCode == department);
             });
 

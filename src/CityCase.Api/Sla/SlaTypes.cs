@@ -1,3 +1,4 @@
+using CityCase.Api.Access;
 using CityCase.Api.Cases;
 using CityCase.Api.GraphQL;
 using CityCase.Domain.Time;
@@ -94,8 +95,7 @@ public static class SlaQueries
             .ResolveAsync(async context =>
             {
                 var actor = context.RequireActor();
-                // A department sees its own board, whatever it asks for.
-                var department = actor.Role == Domain.Roles.Department ? actor.Department ?? "" : context.GetArgument<string?>("departmentCode");
+                var department = context.DepartmentInScope(actor);
                 var query = context.Service<IQuerySession>().Query<CaseView>().Where(v => v.IsOpen);
                 if (department is not null) query = query.Where(v => v.DepartmentCode == department);
                 var views = await query.ToListAsync(context.CancellationToken);

@@ -188,12 +188,8 @@ public static class CaseDecider
     private static IReadOnlyList<string> PhotoUrls(IReadOnlyList<string>? urls)
     {
         var list = (urls ?? []).Where(u => !string.IsNullOrWhiteSpace(u)).Select(u => u.Trim()).ToList();
-        if (list.Count > TextLimits.Photos)
-            throw new ValidationFailedException($"photoUrls may hold at most {TextLimits.Photos} links (was {list.Count})");
-        foreach (var url in list)
-            if (url.Length > TextLimits.PhotoUrl || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-                throw new ValidationFailedException($"photoUrls must be http(s) URLs of at most {TextLimits.PhotoUrl} characters (was '{url[..Math.Min(url.Length, 80)]}')");
-        return list;
+        var problems = TextLimits.PhotoProblems(list).ToList();
+        return problems.Count == 0 ? list : throw new ValidationFailedException(string.Join("; ", problems));
     }
 
     private readonly record struct Guard(Case State, CaseCommand Command)

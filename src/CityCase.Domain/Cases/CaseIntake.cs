@@ -48,7 +48,7 @@ public static class CaseIntake
         ReportComplaint c => Problems(c.Description, c.Location, c.CategoryCode, rules).Concat(CitizenProblems(c.Citizen)),
         ReportPatrolFinding f => Problems(f.Description, f.Location, f.CategoryCode, rules)
             .Concat(string.IsNullOrWhiteSpace(f.CategoryCode) ? ["categoryCode must not be empty"] : [])
-            .Concat(PhotoProblems(f.PhotoUrls ?? [])),
+            .Concat(TextLimits.PhotoProblems(f.PhotoUrls)),
         RaiseSensorAlarm a => SensorProblems(a).Concat(a.Location.Problems()).Concat(PlaceProblems(a.Location, rules)),
         ClearSensorAlarm c => SensorProblems(c),
         _ => throw new ArgumentOutOfRangeException(nameof(report), report.GetType().Name, "not a report of a new case"),
@@ -132,13 +132,6 @@ public static class CaseIntake
                 yield return $"categoryCode '{categoryCode}' is not in the category catalogue";
         }
     }
-
-    private static IEnumerable<string> PhotoProblems(IReadOnlyList<string> urls) =>
-        urls.Count > TextLimits.Photos
-            ? [$"photoUrls may hold at most {TextLimits.Photos} links (was {urls.Count})"]
-            : urls.Where(u => u is null || u.Length > TextLimits.PhotoUrl
-                              || !Uri.TryCreate(u.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-                .Select(u => $"photoUrls must be http(s) URLs of at most {TextLimits.PhotoUrl} characters (was '{u?[..Math.Min(u.Length, 80)]}')");
 
     private static void Check(IEnumerable<string> problems)
     {

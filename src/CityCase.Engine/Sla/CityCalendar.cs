@@ -29,16 +29,26 @@ public sealed class CalendarSettings
 /// </summary>
 public sealed class CityCalendar(BusinessCalendar initial, string initialText, SlaPolicy configured)
 {
-    private volatile Snapshot _now = new(0, initial, initialText, new Dictionary<int, BusinessCalendar>());
+    private volatile Snapshot _now = new(0, initial, initialText, [], new Dictionary<int, BusinessCalendar>());
 
-    private sealed record Snapshot(int Version, BusinessCalendar Calendar, string Text, IReadOnlyDictionary<int, BusinessCalendar> Versions);
+    private sealed record Snapshot(int Version, BusinessCalendar Calendar, string Text, IReadOnlyList<string> Changes,
+        IReadOnlyDictionary<int, BusinessCalendar> Versions);
 
     public BusinessCalendar Current => _now.Calendar;
     public int Version => _now.Version;
     public string Text => _now.Text;
 
-    /// <summary>The calendar of an earlier version, if this node has seen it.</summary>
-    public BusinessCalendar? Of(int version) => _now.Versions.GetValueOrDefault(version);
+
+    /// <summary>
+    /// The command that counts provisional deadlines again on the calendar in force, from one snapshot (so the
+    /// version, the calendar and the earlier calendars agree), with what the version changed as its reason.
+    /// </summary>
+    public RecountProvisionalClocks Recount()
+    {
+        var now = _now;
+        return new RecountProvisionalClocks(now.Calendar, now.Version, v => now.Versions.GetValueOrDefault(v),
+            $"calendar version {now.Version}: {string.Join("; ", now.Changes)}");
+    }
 
     /// <summary>The city's SLA policy on the calendar in force.</summary>
     public SlaPolicy Sla => configured with { Calendar = Current, CalendarVersion = Version };
@@ -51,7 +61,7 @@ public sealed class CityCalendar(BusinessCalendar initial, string initialText, S
     {
         var versions = history.ToDictionary(h => h.Version, h => BusinessCalendar.Parse(h.Change.Calendar));
         var (version, last) = history[^1];
-        _now = new Snapshot(version, versions[version], last.Calendar, versions);
+        _now = new Snapshot(version, versions[version], last.Calendar, last.Changes, versions);
     }
 }
 
@@ -74,7 +84,7 @@ public sealed class CalendarKeeper(CityCalendar calendar, IDocumentStore store, 
     public override async Task StartAsync(CancellationToken ct)
     {
         var file = Path.Combine(Path.GetFullPath(city.ReferenceDirectory, AppContext.BaseDirectory), ReferenceDataFiles.CalendarFile);
-        await RecordAsync(BusinessCalendar.Parse(calendar.Text), calendar.Text, StartUp, ct);
+        await RecordAsync(calendar.Current, calendar.Text, StartUp, ct); // the file's calendar, parsed when the engine was built
         _ = MissingNextYear(); // a bad City:Calendar:WarnFrom stops start-up here
         _meter.CreateObservableGauge("citycase.calendar.next_year_missing",
             () => MissingNextYear() is null ? 0 : 1, description: "1 while next year's official holidays are not loaded (from City:Calendar:WarnFrom)");
@@ -147,14 +157,13 @@ public sealed class CalendarKeeper(CityCalendar calendar, IDocumentStore store, 
                 if (history.Count > 0) calendar.Set(history);
                 return [];
             }
+            var changed = new CalendarChanged(text, changes, parsed.OfficialYears, parsed.ProvisionalYears, by, clock.GetCurrentInstant());
             await using var session = store.LightweightSession();
-            session.Events.Append(CalendarChanged.StreamId, history.Count + 1, new CalendarChanged(text, changes,
-                parsed.OfficialYears, parsed.ProvisionalYears, by, clock.GetCurrentInstant()));
+            session.Events.Append(CalendarChanged.StreamId, history.Count + 1, changed);
             try
             {
                 await session.SaveChangesAsync(ct);
-                calendar.Set([.. history, (history.Count + 1, new CalendarChanged(text, changes, parsed.OfficialYears,
-                    parsed.ProvisionalYears, by, clock.GetCurrentInstant()))]);
+                calendar.Set([.. history, (history.Count + 1, changed)]);
                 logger.LogInformation("Business calendar version {Version} recorded by {User}: {Changes}",
                     calendar.Version, by.UserId, string.Join("; ", changes));
                 return changes;
@@ -185,16 +194,14 @@ public sealed class CalendarKeeper(CityCalendar calendar, IDocumentStore store, 
     /// <summary>Sends each case with a provisional clock counted on an older calendar to be counted again.</summary>
     private async Task<int> RecountAsync(CancellationToken ct)
     {
-        var version = calendar.Version;
+        var recount = calendar.Recount();
+        var version = recount.Version;
         IReadOnlyList<Guid> cases;
         await using (var session = store.QuerySession())
             cases = (await session.Query<SlaTimer>().Where(t => t.Provisional && t.CalendarVersion < version)
                 .Select(t => t.CaseId).ToListAsync(ct)).Distinct().ToList();
         if (cases.Count == 0) return 0;
 
-        var changes = (await HistoryAsync(ct))[^1].Change.Changes;
-        var recount = new RecountProvisionalClocks(calendar.Current, version, calendar.Of,
-            $"calendar version {version}: {string.Join("; ", changes)}");
         return await SendAsync(cases.Select(id => new CaseCommandEnvelope(id, null, recount, CaseClocks.Timekeeper)), ct);
     }
 }
