@@ -5,6 +5,7 @@ using CityCase.Engine.Assessment;
 using CityCase.Engine.Audit;
 using CityCase.Engine.Cases;
 using CityCase.Engine.Intake;
+using CityCase.Engine.Live;
 using CityCase.Engine.Reference;
 using CityCase.Engine.Sla;
 using JasperFx.Events;
@@ -66,7 +67,6 @@ public static class CityCaseEngine
         services.AddSingleton(city.Scorecard.Weights.ToWeights());
         services.AddSingleton(assessment);
 
-        var feed = new CaseChangeFeed();
         var marten = services.AddMarten(opts =>
             {
                 opts.Connection(dataSource);
@@ -77,8 +77,7 @@ public static class CityCaseEngine
                 opts.Events.MetadataConfig.CausationIdEnabled = true;
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => ConfigureJson(json));
 
-                opts.AddCases().AddSlaTimers().AddScorecards(assessment).AddIntake(city.Schema);
-                opts.Listeners.Add(feed);
+                opts.AddCases().AddSlaTimers().AddScorecards(assessment).AddIntake(city.Schema).AddLiveFeed(city.Schema);
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
@@ -86,7 +85,8 @@ public static class CityCaseEngine
         if (city.ProjectionDaemon != DaemonMode.Disabled) marten.AddAsyncDaemon(city.ProjectionDaemon);
 
         services.AddSingleton<CaseNumbers>();
-        services.AddSingleton(feed);
+        services.AddSingleton<CaseChangeFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<CaseChangeFeed>());
         services.AddSingleton<SlaTimekeeper>();
         services.AddHostedService(sp => sp.GetRequiredService<SlaTimekeeper>());
         services.AddSingleton<AuditChain>();

@@ -5,6 +5,7 @@ using CityCase.Api.Intake;
 using CityCase.Api.Lifecycle;
 using CityCase.Api.Reference;
 using CityCase.Api.Sla;
+using CityCase.Api.Live;
 using GraphQL;
 using GraphQL.Types;
 

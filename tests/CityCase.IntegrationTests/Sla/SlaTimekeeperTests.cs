@@ -1,4 +1,5 @@
 using CityCase.Engine.Sla;
+using CityCase.Engine.Live;
 using CityCase.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
