@@ -96,6 +96,9 @@ try
     Console.WriteLine("   bare Marten append loop, same clients...");
     var bare = await Load.ClosedLoop(clients, seconds, n => direct.ReportAsync(day[n % day.Length].Arrival, clock.GetCurrentInstant()));
     report.Intake(intake, pgbench, bare, peakMiB, clients);
+    Console.WriteLine("   the same on two nodes: a second server process on the same database, clients split between them...");
+    report.TwoNodeIntake(intake, await TwoNodeIntake(new ServerProcess(apiAssembly, connectionString, port + 1), client, clients,
+        seconds, options.Quick, (c, n) => c.ReportAsync(day[n % day.Length].Arrival)));
 
     // 2. The whole loop, report to close, against the same loop appended directly.
     Console.WriteLine("2. Whole loop, report to close...");
@@ -143,6 +146,21 @@ finally
 {
     await cluster.StopAsync();
     try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
+}
+
+// Half the clients on each node; both nodes run the same code and settings, as a city's would.
+static async Task<LoadResult> TwoNodeIntake(ServerProcess second, CityCaseClient first, int clients, TimeSpan duration, bool quick,
+    Func<CityCaseClient, int, Task> operation)
+{
+    await using (second)
+    {
+        await second.WaitUntilReady(TimeSpan.FromSeconds(90));
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = second.BaseAddress };
+        var other = new CityCaseClient(http, new Tokens().For);
+        CityCaseClient NodeOf(int n) => n / 1_000_000 % 2 == 0 ? first : other; // the load's client number picks the node
+        await Load.ClosedLoop(clients, TimeSpan.FromSeconds(quick ? 2 : 8), n => operation(NodeOf(n), n));
+        return await Load.ClosedLoop(clients, duration, n => operation(NodeOf(n), n));
+    }
 }
 
 static async Task<T> Scalar<T>(string connectionString, string sql)

@@ -35,6 +35,14 @@ public sealed class Report(Options options)
         if (intake.FirstFailure is { } f) _notes.Add("Intake failure: " + f);
     }
 
+    public void TwoNodeIntake(LoadResult oneNode, LoadResult twoNodes)
+    {
+        Row("   intake on two nodes (two server processes, one PostgreSQL, same clients)",
+            $"{F(twoNodes.PerSecond)} cases/s ({twoNodes.Failures} failed), p99 {F(twoNodes.Percentile(99), "F1")} ms; " +
+            $"{F(twoNodes.PerSecond / oneNode.PerSecond, "F2")}x one node");
+        if (twoNodes.FirstFailure is { } f) _notes.Add("Two-node intake failure: " + f);
+    }
+
     public void WholeLoop(LoadResult loop, LoadResult bareLoop, double eventsPerCase)
     {
         var ratio = bareLoop.PerSecond / loop.PerSecond;
