@@ -153,7 +153,7 @@ public static class CaseConnectionQueries
             });
     }
 
-    private static int PageSize(int? first) => first switch
+    public static int PageSize(int? first) => first switch
     {
         null => 20,
         < 1 or > MaxPage => throw new ValidationFailedException($"first must be from 1 to {MaxPage} (was {first})"),

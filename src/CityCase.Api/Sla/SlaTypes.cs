@@ -3,6 +3,8 @@ using CityCase.Api.Cases;
 using CityCase.Api.GraphQL;
 using CityCase.Domain.Time;
 using CityCase.Engine.Cases;
+using CityCase.Engine.Sla;
+using CityCase.Domain;
 using GraphQL;
 using GraphQL.Types;
 using Marten;
@@ -57,7 +59,7 @@ public static class SlaNow
     public static Light Worst(IReadOnlyList<ClockNow> clocks) => clocks.Count == 0 ? Light.Green : clocks.Max(c => c.Light);
 }
 
-public sealed record SlaBoard(int Green, int Yellow, int Red, IReadOnlyList<SlaBoardCase> Cases);
+public sealed record SlaBoard(int Green, int Yellow, int Red, IReadOnlyList<SlaBoardCase> Cases, bool HasNextPage, string? EndCursor);
 
 public sealed record SlaBoardCase(CaseView Case, Light Light, IReadOnlyList<ClockNow> Clocks);
 
@@ -81,7 +83,9 @@ public sealed class SlaBoardType : ObjectGraphType<SlaBoard>
         Field(x => x.Yellow);
         Field(x => x.Red);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<SlaBoardCaseType>>>>("cases").Resolve(c => c.Source.Cases)
-            .Description("The open cases with running clocks, red first, then yellow, then green; soonest due first.");
+            .Description("A page of the open cases with running clocks, red first, then yellow, then green; soonest due first.");
+        Field<NonNullGraphType<PageInfoType>>("pageInfo").Resolve(c => new CaseConnection([], c.Source.HasNextPage, c.Source.EndCursor))
+            .Description("Pass endCursor as after for the next page.");
     }
 }
 
@@ -90,22 +94,28 @@ public static class SlaQueries
     public static void AddSlaQueries(this ObjectGraphType query)
     {
         query.Field<NonNullGraphType<SlaBoardType>>("slaBoard")
-            .Description("Counts per light (GREEN, YELLOW, RED) and the cases behind them, for one department or all.")
+            .Description("Counts per light (GREEN, YELLOW, RED) over every open case with running clocks, for one department or all, and a page of the cases behind them.")
             .Argument<StringGraphType>("departmentCode")
+            .Argument<IntGraphType>("first", $"Cases per page, 1 to {CaseConnectionQueries.MaxPage} (default 20).")
+            .Argument<StringGraphType>("after", "The endCursor of the page before.")
             .ResolveAsync(async context =>
             {
                 var actor = context.RequireActor();
                 var department = context.DepartmentInScope(actor);
-                var query = context.Service<IQuerySession>().Query<CaseView>().Where(v => v.IsOpen);
-                if (department is not null) query = query.Where(v => v.DepartmentCode == department);
-                var views = await query.ToListAsync(context.CancellationToken);
+                var first = CaseConnectionQueries.PageSize(context.GetArgument<int?>("first"));
+                var after = CaseConnection.Key(context.GetArgument<string?>("after")) is { } key
+                    ? SlaBoardRow.Parse(key) is not null ? key : throw new ValidationFailedException($"after: {key} is not a cursor of slaBoard")
+                    : null;
                 var now = context.Service<IClock>().GetCurrentInstant();
+                var page = await context.Service<SlaBoardQuery>().PageAsync(now, department, first, after, context.CancellationToken);
+                var views = (await context.Service<IQuerySession>().LoadManyAsync<CaseView>(context.CancellationToken, page.Rows.Select(r => r.CaseId)))
+                    .ToDictionary(v => v.Id);
                 var calendar = context.Service<BusinessCalendar>();
-                var cases = views.Where(v => v.Clocks.Count > 0)
-                    .Select(v => { var clocks = SlaNow.Clocks(v, calendar, now); return new SlaBoardCase(v, SlaNow.Worst(clocks), clocks); })
-                    .OrderByDescending(c => c.Light).ThenBy(c => c.Clocks[0].DueAt).ToList();
-                return new SlaBoard(cases.Count(c => c.Light == Light.Green), cases.Count(c => c.Light == Light.Yellow),
-                    cases.Count(c => c.Light == Light.Red), cases);
+                var cases = page.Rows.Where(r => views.ContainsKey(r.CaseId))
+                    .Select(r => { var view = views[r.CaseId]; var clocks = SlaNow.Clocks(view, calendar, now); return new SlaBoardCase(view, SlaNow.Worst(clocks), clocks); })
+                    .ToList();
+                return new SlaBoard(page.Green, page.Yellow, page.Red, cases, page.HasNextPage,
+                    page.Rows.Count > 0 ? CaseConnection.Cursor(page.Rows[^1].Position) : null);
             });
     }
 }

@@ -9,7 +9,8 @@ public static class SlaConfiguration
     public static StoreOptions AddSlaTimers(this StoreOptions opts)
     {
         opts.Projections.Add<SlaTimerProjection>(ProjectionLifecycle.Inline, CityCaseEngine.LargePages);
-        opts.Schema.For<SlaTimer>().Index(x => x.YellowAtMs).Index(x => x.DeadlineMs);
+        opts.Schema.For<SlaTimer>().Index(x => x.YellowAtMs).Index(x => x.DeadlineMs)
+            .Index(x => x.CaseId); // the SLA board joins a department's open cases to their timers
         return opts;
     }
 }
