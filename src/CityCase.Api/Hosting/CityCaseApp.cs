@@ -2,6 +2,7 @@ using CityCase.Api.Auth;
 using CityCase.Api.GraphQL;
 using CityCase.Api.LocalPostgres;
 using CityCase.Engine;
+using CityCase.Engine.Intake;
 using JasperFx.CodeGeneration;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -45,6 +46,7 @@ public static class CityCaseApp
 
         var city = configuration.GetSection("City").Get<CitySettings>() ?? new CitySettings();
         builder.Services.AddCityCaseEngine(connectionString, city);
+        builder.Services.AddMqttSensorIngest(configuration.GetSection("Mqtt").Get<MqttSettings>() ?? new());
         builder.Host.UseWolverine(opts =>
         {
             CityCaseEngine.ConfigureWolverine(opts);
