@@ -20,6 +20,7 @@ public sealed class StandbyFailoverTests
     public async Task Primary_killed_and_standby_promoted_under_load_loses_no_acknowledged_case_and_the_nodes_carry_on()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+        var whole = Stopwatch.StartNew();
         await using var postgres = await ReplicatedPostgres.StartAsync(timeout.Token);
         await postgres.CreateDatabaseAsync("citycase");
         var workingDirectory = Directory.CreateTempSubdirectory("citycase-standby-nodes-").FullName;
@@ -64,7 +65,9 @@ public sealed class StandbyFailoverTests
             }
         }
 
+        var postgresReady = whole.Elapsed;
         var nodes = await Task.WhenAll(Start(), Start());
+        var nodesReady = whole.Elapsed;
         try
         {
             // Two clients per node file cases without pause, before, during and after the failover.
@@ -88,6 +91,7 @@ public sealed class StandbyFailoverTests
 
             await WaitUntil(() => filings.Count(f => f.Id is not null) >= 20, TimeSpan.FromSeconds(20), "filing 20 cases before the kill");
             var killedAt = clock.Elapsed;
+            var killedWhole = whole.Elapsed;
             var promotion = await postgres.KillPrimaryAndPromoteAsync(timeout.Token);
             // Writes are back on a node once a filing that began after the kill is acknowledged by it.
             bool BackOn(int node) => filings.Any(f => f.Node == node && f.Id is not null && f.Started > killedAt);
@@ -137,6 +141,8 @@ public sealed class StandbyFailoverTests
                 return await n.Http.GetStringAsync("/health", timeout.Token);
             }));
             Assert.All(readyAgain, body => Assert.Contains("projections are 0 events behind", body));
+            Console.WriteLine($"Standby failover test: PostgreSQL pair ready {postgresReady.TotalSeconds:0.0} s, nodes ready " +
+                              $"{nodesReady.TotalSeconds:0.0} s, killed {killedWhole.TotalSeconds:0.0} s, all ready again {whole.Elapsed.TotalSeconds:0.0} s");
             Assert.True(firstAfterKill < TimeSpan.FromSeconds(30), $"writes were back {firstAfterKill.TotalSeconds:0.0} s after the kill");
         }
         finally
