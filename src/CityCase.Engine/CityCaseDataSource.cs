@@ -19,15 +19,13 @@ public static class CityCaseDataSource
         var settings = builder.ConnectionStringBuilder;
         if (settings.Host?.Contains(',') != true) return builder.Build();
 
-        // Npgsql refuses Target Session Attributes in a multi-host data source's own string (a data source serves every
-        // role); the role is chosen by wrapping it. CityCase writes on every path, so only a writable role will do.
-        var target = settings.TargetSessionAttributes is { } text
-            ? Enum.Parse<TargetSessionAttributes>(text.Replace("-", ""), ignoreCase: true)
-            : TargetSessionAttributes.Primary;
-        if (target is not (TargetSessionAttributes.Primary or TargetSessionAttributes.ReadWrite))
+        // Npgsql's multi-host default is any host, the first that answers, which may be a standby: CityCase writes on
+        // every path, so it wants the primary unless told read-write.
+        var target = settings.TargetSessionAttributes?.Replace("-", "").ToLowerInvariant();
+        if (target is null) settings.TargetSessionAttributes = "primary";
+        else if (target is not ("primary" or "readwrite"))
             throw new InvalidOperationException(
                 $"ConnectionStrings:Marten lists several hosts with Target Session Attributes={settings.TargetSessionAttributes}: CityCase writes, so it must be primary (the default) or read-write.");
-        settings.TargetSessionAttributes = null;
 
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
         bool Given(string key) => given.Keys.Cast<string>().Any(k => string.Equals(k.Replace(" ", ""), key, StringComparison.OrdinalIgnoreCase));
@@ -38,6 +36,6 @@ public static class CityCaseDataSource
 
         // A broken connection marks its host offline and clears that host's pool (Npgsql does this itself), so the next
         // open finds the new primary; nothing here needs restarting.
-        return builder.BuildMultiHost().WithTargetSession(target);
+        return builder.Build(); // a multi-host data source, as the string lists several hosts
     }
 }

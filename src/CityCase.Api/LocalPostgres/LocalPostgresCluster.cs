@@ -441,7 +441,9 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
     /// </summary>
     public void Kill()
     {
-        if (PostmasterPid() is { } pid && IsAlive(pid)) Process.GetProcessById(pid).Kill();
+        if (PostmasterPid() is not { } pid || !IsAlive(pid)) return;
+        using var postmaster = Process.GetProcessById(pid);
+        postmaster.Kill(); // SIGKILL, the postmaster alone
     }
 
     /// <summary>

@@ -23,6 +23,14 @@ public sealed class StandbyFailoverTests
         var whole = Stopwatch.StartNew();
         await using var postgres = await ReplicatedPostgres.StartAsync(timeout.Token);
         await postgres.CreateDatabaseAsync("citycase");
+        // Listed standby first, the data source the nodes build still connects to the primary.
+        var standbyFirst = new NpgsqlConnectionStringBuilder(postgres.Standby.ConnectionString("citycase"))
+        {
+            Host = $"127.0.0.1:{postgres.Standby.Port},127.0.0.1:{postgres.Primary.Port}",
+        }.ConnectionString;
+        await using (var dataSource = CityCase.Engine.CityCaseDataSource.Build(standbyFirst))
+        await using (var inRecovery = dataSource.CreateCommand("select pg_is_in_recovery()"))
+            Assert.False((bool)(await inRecovery.ExecuteScalarAsync(timeout.Token))!);
         var workingDirectory = Directory.CreateTempSubdirectory("citycase-standby-nodes-").FullName;
         var environment = new Dictionary<string, string?> { ["ConnectionStrings__Marten"] = postgres.ConnectionString("citycase") };
         var token = CityCaseServer.Token("agent", "alice");
@@ -89,7 +97,7 @@ public sealed class StandbyFailoverTests
                     if (waited.Elapsed > limit) throw new Xunit.Sdk.XunitException($"{what} did not happen within {limit.TotalSeconds} s");
             }
 
-            await WaitUntil(() => filings.Count(f => f.Id is not null) >= 20, TimeSpan.FromSeconds(20), "filing 20 cases before the kill");
+            await WaitUntil(() => filings.Count(f => f.Id is not null) >= 10, TimeSpan.FromSeconds(20), "filing 10 cases before the kill");
             var killedAt = clock.Elapsed;
             var killedWhole = whole.Elapsed;
             var promotion = await postgres.KillPrimaryAndPromoteAsync(timeout.Token);
