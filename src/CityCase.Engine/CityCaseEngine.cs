@@ -46,7 +46,7 @@ public static class CityCaseEngine
         var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(city.TimeZone)
                    ?? throw new InvalidOperationException(
                        $"City:TimeZone '{city.TimeZone}' is not a known IANA time zone id (for example Asia/Shanghai).");
-        var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
+        var dataSource = CityCaseDataSource.Build(connectionString); // one host, or a primary and its standby
         services.AddSingleton(dataSource);
         services.AddSingleton(city);
         services.AddSingleton(zone);

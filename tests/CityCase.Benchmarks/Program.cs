@@ -59,6 +59,27 @@ var report = new Report(options);
 var apiAssembly = Path.Combine(repository, "src", "CityCase.Api", "bin", "Release", "net10.0", "CityCase.Api.dll");
 if (!File.Exists(apiAssembly))
     throw new InvalidOperationException($"{apiAssembly} is missing: run `dotnet build -c Release src/CityCase.Api` (the documented command does).");
+var benchPort = 5200 + Environment.ProcessId % 500;
+var arrivals = new SimulatedDay(district).Journeys(20_000).Select(j => j.Arrival).ToArray();
+
+async Task<FailoverResult> MeasureFailover()
+{
+    Console.WriteLine("7. Standby failover: a primary and its synchronous standby, the primary killed under full intake...");
+    var failover = await Failover.MeasureAsync(apiAssembly, benchPort, options.Clients, arrivals, http => new CityCaseClient(http, tokens.For));
+    Console.WriteLine($"   writes succeed again {failover.WritesBack.TotalSeconds:F1} s after the kill; {failover.Acknowledged - failover.Lost} of {failover.Acknowledged} acknowledged cases kept");
+    return failover;
+}
+
+if (options.Verb == "failover")
+{
+    // The failover figure alone (about a minute): its own pair of clusters, nothing else.
+    var failover = await MeasureFailover();
+    report.Machine(failover.ServerVersion);
+    report.Failover(failover);
+    Console.WriteLine();
+    Console.WriteLine(report.ToMarkdown());
+    return 0;
+}
 
 var dataDirectory = Path.Combine(Path.GetTempPath(), $"citycase-bench-{Environment.ProcessId}");
 await using var cluster = await LocalPostgresCluster.StartAsync(dataDirectory, durable: true);
@@ -69,7 +90,7 @@ try
     report.Machine(await Scalar<string>(connectionString, "show server_version"));
     var clients = options.Clients;
     var seconds = TimeSpan.FromSeconds(options.Seconds);
-    var port = 5200 + Environment.ProcessId % 500;
+    var port = benchPort;
 
     var server = new ServerProcess(apiAssembly, connectionString, port);
     await server.WaitUntilReady(TimeSpan.FromSeconds(90));
@@ -133,6 +154,9 @@ try
     Console.WriteLine($"   the server settled after {(await server.WaitUntilIdle(TimeSpan.FromMinutes(3))).TotalSeconds:F0} s");
     report.Queries(cases, await Queries.MeasureAsync(connectionString, client, tokens, options.QuerySamples));
     await server.DisposeAsync();
+
+    // 7. Failover, on a pair of clusters of its own.
+    report.Failover(await MeasureFailover());
 
     var table = report.ToMarkdown();
     Console.WriteLine();

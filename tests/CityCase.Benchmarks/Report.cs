@@ -85,6 +85,16 @@ public sealed class Report(Options options)
         }
     }
 
+    public void Failover(FailoverResult failover)
+    {
+        Row("7. Standby failover: primary killed (SIGKILL), standby promoted, under full intake",
+            $"writes succeed again {F(failover.WritesBack.TotalSeconds, "F1")} s after the kill (the promotion itself {F(failover.Promotion.TotalSeconds, "F1")} s; {failover.Failed} filings failed meanwhile)");
+        Row("   acknowledged cases on the promoted standby", $"{F(failover.Acknowledged - failover.Lost)} of {F(failover.Acknowledged)}",
+            "all", failover.Lost == 0);
+        Row("   intake before the kill, every commit also flushed by the standby", $"{F(failover.PerSecondBefore)} cases/s");
+        if (failover.FirstFailure is { } f) _notes.Add("Failover: the first failed filing said: " + f);
+    }
+
     public string ToMarkdown()
     {
         var text = new StringBuilder();

@@ -396,6 +396,57 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
     }
 
     /// <summary>
+    /// Makes a streaming standby of this server in <paramref name="dataDirectory"/> (<c>pg_basebackup -R</c>, which also
+    /// copies the password file) and starts it on a free loopback port. It connects as <paramref name="applicationName"/>,
+    /// the name <c>synchronous_standby_names</c> can give. The server must be durable: a standby of a server without
+    /// fsync and synchronous commit guarantees nothing.
+    /// </summary>
+    public async Task<LocalPostgresCluster> StartStandbyAsync(string dataDirectory, string applicationName,
+        CancellationToken ct = default)
+    {
+        if (!_durable) throw new InvalidOperationException("A standby needs a durable primary (StartAsync with durable: true).");
+        dataDirectory = Path.GetFullPath(dataDirectory);
+        if (Directory.Exists(dataDirectory) && Directory.EnumerateFileSystemEntries(dataDirectory).Any())
+            throw new InvalidOperationException($"The standby's data directory {dataDirectory} is not empty.");
+        Directory.CreateDirectory(dataDirectory);
+        PrepareDataDirectory(dataDirectory, _runAs, _logger);
+        // The password goes through the environment, not the command line; -R writes it into primary_conninfo.
+        await new Tool(ClientBinDirectory("pg_basebackup"), "pg_basebackup", _runAs).RunChecked(
+            ["-D", dataDirectory, "-R", "-X", "stream", "-c", "fast",
+             "-d", $"host=127.0.0.1 port={Port} user={Superuser} application_name={applicationName}"], ct,
+            new Dictionary<string, string> { ["PGPASSWORD"] = _password });
+        return await StartAsync(dataDirectory, _logger, ct, durable: true);
+    }
+
+    /// <summary>
+    /// Where a client program such as pg_basebackup is: beside the server binaries, or beside what they link to (a PATH
+    /// folder may hold links to initdb, pg_ctl and postgres alone).
+    /// </summary>
+    private string ClientBinDirectory(string program)
+    {
+        if (File.Exists(Path.Combine(_binDirectory, program))) return _binDirectory;
+        var target = new FileInfo(Path.Combine(_binDirectory, "pg_ctl")).ResolveLinkTarget(returnFinalTarget: true);
+        return Path.GetDirectoryName(target?.FullName) is { } real && File.Exists(Path.Combine(real, program))
+            ? real
+            : throw new InvalidOperationException($"{program} was not found beside {Path.Combine(_binDirectory, "pg_ctl")}.");
+    }
+
+    /// <summary>Promotes this standby to a primary (<c>pg_ctl promote</c>); returns once it accepts writes.</summary>
+    public Task PromoteAsync(CancellationToken ct = default) =>
+        new Tool(_binDirectory, "pg_ctl", _runAs).RunChecked(["promote", "-D", DataDirectory, "-w", "-t", "60"], ct);
+
+    /// <summary>
+    /// Kills the postmaster with SIGKILL, as a crash would: nothing is shut down cleanly, and its backends end when they
+    /// notice. For failover tests; the watchdog, if watching, restarts it.
+    /// </summary>
+    public void Kill()
+    {
+        if (PostmasterPid() is not { } pid || !IsAlive(pid)) return;
+        using var postmaster = Process.GetProcessById(pid);
+        postmaster.Kill(); // SIGKILL, the postmaster alone
+    }
+
+    /// <summary>
     /// Starts the watchdog: every 250 ms it checks that the postmaster recorded in postmaster.pid is alive; when it
     /// is not (killed, OOM killer, stopped by hand), it starts the server again on the same port (PostgreSQL runs crash
     /// recovery from its WAL), retrying with a growing pause (0.25 s doubling up to 30 s) while that fails, and logs each step.
@@ -609,18 +660,20 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
     /// <summary>One of the PostgreSQL programs, run as <see cref="RunAs"/> (through runuser) when that is set.</summary>
     private sealed record Tool(string Bin, string Name, string? RunAs)
     {
-        public async Task RunChecked(string[] args, CancellationToken ct)
+        public async Task RunChecked(string[] args, CancellationToken ct, IReadOnlyDictionary<string, string>? environment = null)
         {
-            var (code, output) = await Run(args, ct);
+            var (code, output) = await Run(args, ct, environment);
             if (code != 0) throw new InvalidOperationException($"{Describe(args)} exited {code}:\n{output.Trim()}");
         }
 
-        public async Task<(int Code, string Output)> Run(string[] args, CancellationToken ct)
+        public async Task<(int Code, string Output)> Run(string[] args, CancellationToken ct,
+            IReadOnlyDictionary<string, string>? environment = null)
         {
             var start = RunAs is null
                 ? new ProcessStartInfo(Path.Combine(Bin, Name))
                 : new ProcessStartInfo(Runuser()) { ArgumentList = { "-u", RunAs, "--", Path.Combine(Bin, Name) } };
             foreach (var arg in args) start.ArgumentList.Add(arg);
+            foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value; // runuser passes it on
             start.RedirectStandardOutput = start.RedirectStandardError = true;
             start.UseShellExecute = false;
             start.WorkingDirectory = "/"; // the caller's folder may be closed to the server user

@@ -11,7 +11,12 @@ public interface ICaseEvent
 }
 
 /// <summary>The citizen who called the hotline; both parts are optional (callers may stay anonymous).</summary>
-public sealed record Citizen(string? Name, string? Phone);
+public sealed record Citizen(string? Name, string? Phone)
+{
+    // Messages and events are logged whole when a handler fails (Wolverine logs "Invocation of {message} failed",
+    // e.g. while the database fails over): the caller's name and phone must not be in them.
+    public override string ToString() => "Citizen { withheld }";
+}
 
 /// <summary>Where a case lies in the grid hierarchy: street → community → unit grid.</summary>
 public sealed record CasePlace(string GridCode, string CommunityCode, string StreetCode);

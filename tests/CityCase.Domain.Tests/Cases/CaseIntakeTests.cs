@@ -149,4 +149,13 @@ public sealed class CaseIntakeTests
         Assert.Contains("severity", refusal.Message);
         Assert.Contains("longitude", refusal.Message);
     }
+
+    [Fact]
+    public void A_report_written_out_for_a_log_does_not_carry_the_callers_name_or_phone()
+    {
+        var text = Complaint(citizen: new Citizen("Li Wei", "13800000000")).ToString();
+        Assert.Contains("Street lamp out", text);
+        Assert.DoesNotContain("Li Wei", text);
+        Assert.DoesNotContain("13800000000", text);
+    }
 }
