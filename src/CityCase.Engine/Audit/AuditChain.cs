@@ -83,7 +83,8 @@ public sealed class AuditChain(NpgsqlDataSource dataSource, CitySettings city, A
         var report = await AuditVerifier.VerifyAsync(connection, city.Schema, key.PublicKeys, caseId, ct);
         if (report.CheckedCases == 0 && report.Problems.Count == 0) return null;
         var problem = report.Problems.FirstOrDefault();
-        return new AuditChainResult(report.Intact, (int)report.CheckedEvents, problem?.Version, problem?.Problem);
+        return new AuditChainResult(report.Intact, (int)report.CheckedEvents, problem?.Version,
+            problem is { CaseId: null } ? problem.ToString() : problem?.Problem); // an anchor's problem names the anchor
     }
 }
 

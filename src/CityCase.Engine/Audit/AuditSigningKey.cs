@@ -19,6 +19,9 @@ public sealed class AuditSettings
 
     /// <summary>How often the head of the whole store is signed (at most once per interval across all nodes); zero: only on demand.</summary>
     public TimeSpan AnchorInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long a node waits after start-up before its first pass, so the pass reuses the connections start-up opened.</summary>
+    public TimeSpan FirstPassDelay { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>An anchor-verifying public key and its id (the first 16 hex digits of the SHA-256 of its SubjectPublicKeyInfo).</summary>

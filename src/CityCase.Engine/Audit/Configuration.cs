@@ -21,8 +21,8 @@ public static class AuditConfiguration
 
 /// <summary>
 /// Signs the store's head once per <c>City:Audit:AnchorInterval</c> (daily by default; the first pass of each interval
-/// on any node does it) and writes the anchors the directory lacks. Checks every minute, so a node that was down at
-/// the turn of the interval anchors soon after it comes back.
+/// on any node does it) and writes the anchors the directory lacks. Checks every minute (the first time a minute after
+/// start-up), so a node that was down at the turn of the interval anchors soon after it comes back.
 /// </summary>
 public sealed class AuditAnchorSchedule(AuditAnchors anchors, AuditSigningKey key, CitySettings city, IClock clock, ILogger<AuditAnchorSchedule> log)
     : BackgroundService
@@ -38,6 +38,14 @@ public sealed class AuditAnchorSchedule(AuditAnchors anchors, AuditSigningKey ke
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var pause = city.Audit.AnchorInterval > TimeSpan.Zero && city.Audit.AnchorInterval < CheckEvery ? city.Audit.AnchorInterval : CheckEvery;
+        try
+        {
+            await Task.Delay(city.Audit.FirstPassDelay, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -167,6 +167,11 @@ public sealed class AuditAnchorTests : IAsyncLifetime
         Assert.Contains($"case {caseDeleted} version 1: every event of the case was deleted", brokenOut);
     }
 
+}
+
+/// <summary>The scheduled anchor is signed once per interval, whichever of several nodes gets there first; never with a key in the database.</summary>
+public sealed class AuditAnchorScheduleTests
+{
     [Fact]
     public void Outside_Development_a_signing_key_must_be_configured()
     {
@@ -175,16 +180,13 @@ public sealed class AuditAnchorTests : IAsyncLifetime
         var refusal = Assert.Throws<InvalidOperationException>(() => key.Id);
         Assert.Contains("City:Audit:SigningKeyFile", refusal.Message);
     }
-}
 
-/// <summary>The scheduled anchor is signed once per interval, whichever of several nodes gets there first.</summary>
-public sealed class AuditAnchorScheduleTests
-{
     [Fact]
     public async Task Two_nodes_sign_one_anchor_per_interval_and_number_on_demand_anchors_after_it()
     {
         var database = await TestPostgres.CreateDatabaseAsync("anchors");
-        var nodes = new[] { new CityCaseServer { SharedDatabase = database }, new CityCaseServer { SharedDatabase = database } };
+        string[] soon = ["--City:Audit:FirstPassDelay", "00:00:00"];
+        var nodes = new[] { new CityCaseServer { SharedDatabase = database, Arguments = soon }, new CityCaseServer { SharedDatabase = database, Arguments = soon } };
         await nodes[0].InitializeAsync();
         try
         {
