@@ -1,3 +1,4 @@
+using CityCase.Api.Audit;
 using CityCase.Api.Auth;
 using CityCase.Api.GraphQL;
 using CityCase.Api.Hosting;
@@ -8,7 +9,7 @@ using JasperFx;
 // host switches go last, so that the verb stands first as JasperFx and our own verbs expect.
 args = HostSwitches.MoveToEnd(args);
 
-// Verbs that need no server come first (`rebuild` builds the host but never starts it); everything else (no verb, or JasperFx's own verbs such as
+// Verbs that need no server come first (`rebuild` and `verify-audit` build the host but never start it); everything else (no verb, or JasperFx's own verbs such as
 // `codegen write` and `db-apply`) runs through the host.
 switch (args.FirstOrDefault())
 {
@@ -28,6 +29,8 @@ switch (args.FirstOrDefault())
     }
     case "rebuild":
         return await RebuildVerb.RunAsync(args[1..]);
+    case "verify-audit":
+        return await VerifyAuditVerb.RunAsync(args[1..]);
 }
 
 var app = await CityCaseApp.BuildAsync(args);

@@ -89,10 +89,9 @@ public static class CityCaseEngine
         services.AddHostedService(sp => sp.GetRequiredService<CaseChangeFeed>());
         services.AddSingleton<SlaTimekeeper>();
         services.AddHostedService(sp => sp.GetRequiredService<SlaTimekeeper>());
-        services.AddSingleton<AuditChain>();
         services.AddSingleton<ScoreBucketSums>();
         services.AddSingleton<SlaBoardQuery>();
-        services.AddHostedService<AuditChainInstaller>(); // after Marten's own start-up has made mt_events
+        services.AddAuditTrail(); // after Marten's own start-up has made mt_events
         services.AddSingleton<CalendarKeeper>();
         services.AddHostedService(sp => sp.GetRequiredService<CalendarKeeper>()); // after the chain: its events are chained too
         services.AddHostedService<ReferenceDataPublisher>();

@@ -1,4 +1,5 @@
 using CityCase.Engine.Assessment;
+using CityCase.Engine.Audit;
 using CityCase.Engine.Sla;
 using JasperFx.Events.Daemon;
 
@@ -31,4 +32,7 @@ public sealed class CitySettings
 
     /// <summary>How cases are assessed: the composite score's weights and the hotline's notice limit.</summary>
     public ScorecardSettings Scorecard { get; set; } = new();
+
+    /// <summary>How the audit trail's head is signed and published (<c>City:Audit</c>).</summary>
+    public AuditSettings Audit { get; set; } = new();
 }

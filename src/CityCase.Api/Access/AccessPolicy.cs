@@ -41,6 +41,9 @@ public static class AccessPolicy
         ["Query.cases"] = [.. CaseReaders, Analyst],
         ["Query.duplicateCandidates"] = [Agent, Dispatcher, Department],
         ["Query.auditChain"] = [Auditor, Supervisor, Dispatcher],
+        // The whole store's audit: re-hashing every event is the auditor's job, not a dashboard's.
+        ["Query.verifyAudit"] = [Auditor],
+        ["Query.auditAnchors"] = [Auditor, Supervisor],
         ["Query.dispatchQueue"] = [Dispatcher, Supervisor, Department],
         ["Query.slaBoard"] = [Dispatcher, Supervisor, Department],
         // Figures: no personal data in them.
@@ -79,6 +82,7 @@ public static class AccessPolicy
         ["Mutation.recordSatisfaction"] = [Agent],
         ["Mutation.revealCitizenContact"] = [Auditor, Supervisor],
         ["Mutation.reloadCalendar"] = [Admin],
+        ["Mutation.anchorAudit"] = [Admin],
         // Live.
         ["Subscription.slaAlerts"] = [Dispatcher, Supervisor, Department],
         ["Subscription.caseChanged"] = [Agent, Dispatcher, Supervisor, Department, Inspector],

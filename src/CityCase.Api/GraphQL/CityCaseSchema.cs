@@ -1,5 +1,6 @@
 using CityCase.Api.Access;
 using CityCase.Api.Assessment;
+using CityCase.Api.Audit;
 using CityCase.Api.Cases;
 using CityCase.Api.Intake;
 using CityCase.Api.Lifecycle;
@@ -20,6 +21,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddCaseQueries();
         this.AddCaseHistoryQueries();
         this.AddAuditChainQuery();
+        this.AddAuditQueries();
         this.AddCaseConnectionQueries();
         this.AddCaseFilterQueries();
         this.AddDuplicateCandidateQueries();
@@ -40,6 +42,7 @@ public sealed class MutationType : ObjectGraphType
         this.AddLifecycleMutations();
         this.AddCalendarMutations();
         this.AddContactRevealMutation();
+        this.AddAuditMutations();
     }
 }
 

@@ -61,6 +61,9 @@ public sealed class AccessPolicyTests(CityCaseServer server) : IClassFixture<Cit
         ["Mutation.recordSatisfaction"] = CaseMutation("recordSatisfaction", "score: 5"),
         ["Mutation.revealCitizenContact"] = $$"""mutation { revealCitizenContact(input: { caseId: "{{Nobody}}", reason: "x" }) { caseNumber } }""",
         ["Mutation.reloadCalendar"] = """mutation { reloadCalendar { version } }""",
+        ["Query.verifyAudit"] = """{ verifyAudit { intact } }""",
+        ["Query.auditAnchors"] = """{ auditAnchors(last: 1) { number } }""",
+        ["Mutation.anchorAudit"] = """mutation { anchorAudit { refusal } }""", // signs an anchor, appends no event
         ["Subscription.slaAlerts"] = """subscription { slaAlerts { caseNumber } }""",
         ["Subscription.caseChanged"] = $$"""subscription { caseChanged(id: "{{Nobody}}") { id } }""",
     };

@@ -92,6 +92,9 @@ public sealed class CityCaseServer : IAsyncLifetime
         Http?.Dispose();
         if (_app is null) return;
         await _app.StopAsync();
+        // The data source is registered as an instance, so the container leaves its idle connections open for minutes:
+        // over a whole run those of stopped servers would use up the test cluster's connections.
+        _app.Services.GetRequiredService<NpgsqlDataSource>().Clear();
         await _app.DisposeAsync();
         _app = null;
     }
