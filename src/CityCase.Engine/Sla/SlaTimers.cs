@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Time;
@@ -88,6 +89,15 @@ public sealed class SlaTimekeeper(IDocumentStore store, IServiceScopeFactory sco
 {
     protected override double PollSeconds => configuration.GetValue("Sla:PollSeconds", 5.0);
 
+    /// <summary>
+    /// Lights this node handed off lately (real time, not the city's clock), not handed off again while its queue
+    /// may still be working through them; still due after that (their message was dropped after lost races), they
+    /// go again. Only a saving: a repeat appends nothing.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Timer, Light Light), long> _handedOff = new();
+
+    private static readonly long Resend = (long)TimeSpan.FromSeconds(30).TotalMilliseconds;
+
     /// <summary>One pass; returns how many lights it handed to the queue (they are recorded once the queue handles them).</summary>
     public override async Task<int> RunOnceAsync(CancellationToken ct = default)
     {
@@ -97,16 +107,28 @@ public sealed class SlaTimekeeper(IDocumentStore store, IServiceScopeFactory sco
         var due = await session.Query<SlaTimer>()
             .Where(t => (t.Recorded == Light.Green && t.YellowAtMs <= nowMs) || (t.Recorded != Light.Red && t.DeadlineMs < nowMs))
             .ToListAsync(ct);
+        var nowTicks = Environment.TickCount64;
+        foreach (var (key, at) in _handedOff)
+            if (nowTicks - at > Resend) _handedOff.TryRemove(key, out _);
+        due = due.Where(t => _handedOff.TryAdd((t.Id, t.Recorded + 1), nowTicks)).ToList();
         if (due.Count == 0) return 0;
 
-        // Wolverine's outbox on this session: the envelopes are stored in one commit, then queued.
-        using var scope = Scopes.CreateScope();
-        var outbox = scope.ServiceProvider.GetRequiredService<IMartenOutbox>();
-        outbox.Enroll(session);
-        // Yellow first, then red (one level per pass); the decider checks the light is due.
-        foreach (var lights in due.GroupBy(t => t.CaseId))
-            await outbox.PublishAsync(new DueSlaLights(lights.Key, lights.Select(t => new DueLight(t.Clock, t.Recorded + 1)).ToList()));
-        await session.SaveChangesAsync(ct);
-        return due.Count;
+        try
+        {
+            // Wolverine's outbox on this session: the envelopes are stored in one commit, then queued.
+            using var scope = Scopes.CreateScope();
+            var outbox = scope.ServiceProvider.GetRequiredService<IMartenOutbox>();
+            outbox.Enroll(session);
+            // Yellow first, then red (one level per pass); the decider checks the light is due.
+            foreach (var lights in due.GroupBy(t => t.CaseId))
+                await outbox.PublishAsync(new DueSlaLights(lights.Key, lights.Select(t => new DueLight(t.Clock, t.Recorded + 1)).ToList()));
+            await session.SaveChangesAsync(ct);
+            return due.Count;
+        }
+        catch
+        {
+            foreach (var t in due) _handedOff.TryRemove((t.Id, t.Recorded + 1), out _); // not handed off after all
+            throw;
+        }
     }
 }
