@@ -116,6 +116,17 @@ public sealed class ProjectionFailoverTests
             var (second, secondHttp) = await Start();
             await using (second)
             {
+                if (mode == "Wolverine")
+                {
+                    // The leader assigned the scorecards' shard to the first node (Wolverine's node 1), the one killed.
+                    await using var connection = new Npgsql.NpgsqlConnection(database);
+                    await connection.OpenAsync();
+                    await using var runsOn = new Npgsql.NpgsqlCommand("""
+                        select n.node_number from citycase.wolverine_node_assignments a join citycase.wolverine_nodes n on n.id = a.node_id
+                        where a.id like 'event-subscriptions://%/scorecards/%'
+                        """, connection);
+                    Assert.Equal(1, await runsOn.ExecuteScalarAsync());
+                }
                 var killed = Stopwatch.StartNew();
                 await first.DisposeAsync(); // SIGKILL: no graceful release of anything
                 firstKilled = true;
