@@ -102,8 +102,12 @@ public sealed class CityCaseServer : IAsyncLifetime
     {
         Http?.Dispose();
         if (_app is null) return;
+        var dataSource = _app.Services.GetRequiredService<NpgsqlDataSource>();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        // The data source is handed to the container made, so the container does not dispose it: close its idle
+        // connections here, or every stopped test server would keep them open until the run ends.
+        await dataSource.DisposeAsync();
         _app = null;
     }
 

@@ -7,6 +7,7 @@ namespace CityCase.IntegrationTests.MultiNode;
 /// Two nodes on one PostgreSQL, each decided against the case's stream with optimistic concurrency: the same case
 /// dispatched to two departments at once, one request to each node, has one winner and one event.
 /// </summary>
+[Collection(MultiNodeCollection.Name)]
 public sealed class ConflictsAcrossNodesTests
 {
     private const int Cases = 100;
@@ -22,10 +23,10 @@ public sealed class ConflictsAcrossNodesTests
             await b.InitializeAsync();
             var (onA, onB) = (new CaseClient(a), new CaseClient(b));
             var ids = new List<string>();
-            for (var batch = 0; batch < Cases / 20; batch++)
-                ids.AddRange(await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+            for (var batch = 0; batch < Cases / 10; batch++)
+                ids.AddRange(await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
                 {
-                    var (id, _) = await (i % 2 == 0 ? onA : onB).Report($"Race {batch * 20 + i}");
+                    var (id, _) = await (i % 2 == 0 ? onA : onB).Report($"Race {batch * 10 + i}");
                     await (i % 2 == 0 ? onB : onA).Must("acceptCase", onA.Dispatcher, id, new { categoryCode = "1102", urgency = "URGENT" });
                     return id;
                 })));

@@ -14,6 +14,7 @@ namespace CityCase.IntegrationTests.MultiNode;
 /// Two API nodes on one PostgreSQL, started the same way: the async projections (the scorecards) run on exactly
 /// one of them, and when that node goes the other takes them over and catches up.
 /// </summary>
+[Collection(MultiNodeCollection.Name)]
 public sealed class ProjectionFailoverTests
 {
     /// <summary>The projection shards running on this node, as the daemon mode in force sees them.</summary>

@@ -12,6 +12,7 @@ namespace CityCase.IntegrationTests.MultiNode;
 /// clock still gets exactly one yellow and one red. The lights it had accepted into its durable queue but not handled
 /// are finished by the surviving node from the dead node's inbox in PostgreSQL.
 /// </summary>
+[Collection(MultiNodeCollection.Name)]
 public sealed class SlaLightsAcrossNodesTests
 {
     private const int Cases = 100;
@@ -30,8 +31,8 @@ public sealed class SlaLightsAcrossNodesTests
         await survivor.InitializeAsync();
         await using var _ = new Finally(survivor.DisposeAsync);
         var client = new CaseClient(survivor);
-        for (var batch = 0; batch < Cases / 20; batch++)
-            await Task.WhenAll(Enumerable.Range(0, 20).Select(i => client.Report($"Lamp out {batch * 20 + i}")));
+        for (var batch = 0; batch < Cases / 10; batch++)
+            await Task.WhenAll(Enumerable.Range(0, 10).Select(i => client.Report($"Lamp out {batch * 10 + i}")));
         clock.Reset(SystemClock.Instance.GetCurrentInstant());
         var clocks = await Scalar(database, "select count(*) from citycase.mt_events where type = 'clock_started'");
         Assert.True(clocks >= Cases, $"{clocks} clocks started");
