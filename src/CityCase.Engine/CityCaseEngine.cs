@@ -12,6 +12,7 @@ using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodaTime;
@@ -47,7 +48,7 @@ public static class CityCaseEngine
                    ?? throw new InvalidOperationException(
                        $"City:TimeZone '{city.TimeZone}' is not a known IANA time zone id (for example Asia/Shanghai).");
         var dataSource = CityCaseDataSource.Build(connectionString); // one host, or a primary and its standby
-        services.AddSingleton(dataSource);
+        services.AddSingleton(_ => dataSource); // made by a factory, so the container disposes it (and its idle connections) with the host
         services.AddSingleton(city);
         services.AddSingleton(zone);
         services.TryAddSingleton<IClock>(SystemClock.Instance); // tests and simulations bring their own
@@ -81,8 +82,11 @@ public static class CityCaseEngine
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            .IntegrateWithWolverine();
-        if (city.ProjectionDaemon != DaemonMode.Disabled) marten.AddAsyncDaemon(city.ProjectionDaemon);
+            // Wolverine's inbox, outbox and node records live in the same database (its own tables in the schema).
+            .IntegrateWithWolverine(w => w.UseWolverineManagedEventSubscriptionDistribution =
+                city.ProjectionDaemon == ProjectionDaemonMode.Wolverine);
+        if (city.ProjectionDaemon is ProjectionDaemonMode.HotCold or ProjectionDaemonMode.Solo)
+            marten.AddAsyncDaemon(city.ProjectionDaemon == ProjectionDaemonMode.HotCold ? DaemonMode.HotCold : DaemonMode.Solo);
 
         services.AddSingleton<CaseNumbers>();
         services.AddSingleton<CaseChangeFeed>();
@@ -98,10 +102,20 @@ public static class CityCaseEngine
         return services;
     }
 
-    /// <summary>Handlers live in this assembly; every handler that touches Marten runs in one transaction.</summary>
-    public static void ConfigureWolverine(WolverineOptions opts)
+    /// <summary>
+    /// Handlers live in this assembly; every handler that touches Marten runs in one transaction. Durability is
+    /// <c>Balanced</c>: every node registers itself and beats its heart in PostgreSQL, the nodes elect a leader, and
+    /// messages on local queues are stored before they are handled, so a node that dies leaves its accepted work in
+    /// its inbox and another node finishes it. <c>Wolverine:Durability</c> tunes the heartbeat and the failover
+    /// times (Wolverine's own <see cref="DurabilitySettings"/> names).
+    /// </summary>
+    public static void ConfigureWolverine(WolverineOptions opts, IConfiguration configuration)
     {
         opts.Discovery.IncludeAssembly(typeof(CityCaseEngine).Assembly);
         opts.Policies.AutoApplyTransactions();
+        opts.Durability.Mode = DurabilityMode.Balanced;
+        opts.Policies.UseDurableLocalQueues();
+        opts.PublishMessage<DueSlaLights>().ToLocalQueue(SlaLightQueue.Name);
+        configuration.GetSection("Wolverine:Durability").Bind(opts.Durability);
     }
 }

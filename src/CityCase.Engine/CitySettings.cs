@@ -22,10 +22,11 @@ public sealed class CitySettings
 
     /// <summary>
     /// How the async projections (the scorecards) run: <c>HotCold</c> (every node starts the same way; the nodes
-    /// elect one leader through a PostgreSQL advisory lock, and another takes over when it dies), <c>Solo</c> (this
-    /// node alone, for one node), or <c>Disabled</c>.
+    /// elect one leader through a PostgreSQL advisory lock, and another takes over when it dies), <c>Wolverine</c>
+    /// (Wolverine's leader assigns each projection shard to a node and moves it when that node's heartbeat goes
+    /// stale; every node starts the same way too), <c>Solo</c> (this node alone, for one node), or <c>Disabled</c>.
     /// </summary>
-    public DaemonMode ProjectionDaemon { get; set; } = DaemonMode.HotCold;
+    public ProjectionDaemonMode ProjectionDaemon { get; set; } = ProjectionDaemonMode.HotCold;
 
     /// <summary>How the yearly calendar routine is watched (<c>City:Calendar</c>).</summary>
     public CalendarSettings Calendar { get; set; } = new();
@@ -35,4 +36,13 @@ public sealed class CitySettings
 
     /// <summary>How the audit trail's head is signed and published (<c>City:Audit</c>).</summary>
     public AuditSettings Audit { get; set; } = new();
+}
+
+/// <summary>Who runs the async projections; see <see cref="CitySettings.ProjectionDaemon"/>.</summary>
+public enum ProjectionDaemonMode
+{
+    Disabled,
+    Solo,
+    HotCold,
+    Wolverine,
 }

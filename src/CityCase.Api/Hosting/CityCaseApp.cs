@@ -49,7 +49,7 @@ public static class CityCaseApp
         builder.Services.AddMqttSensorIngest(configuration.GetSection("Mqtt").Get<MqttSettings>() ?? new());
         builder.Host.UseWolverine(opts =>
         {
-            CityCaseEngine.ConfigureWolverine(opts);
+            CityCaseEngine.ConfigureWolverine(opts, configuration);
             // The pre-generated handlers are compiled into this assembly (Internal/Generated), whoever hosts it.
             opts.ApplicationAssembly = typeof(CityCaseApp).Assembly;
             // `codegen` (JasperFx's verb) generates the code that Static mode loads, so it cannot need it.

@@ -12,10 +12,12 @@ namespace CityCase.Engine.Sla;
 /// </summary>
 public abstract class CasePollingService(IServiceScopeFactory scopes, ILogger logger) : BackgroundService
 {
+    protected IServiceScopeFactory Scopes => scopes;
+
     /// <summary>Seconds between passes; 0 or less: no polling (tests drive <see cref="RunOnceAsync"/> themselves).</summary>
     protected abstract double PollSeconds { get; }
 
-    /// <summary>One pass; returns how many commands it sent that were handled.</summary>
+    /// <summary>One pass; returns how many commands it sent (or handed off) that were handled (or accepted).</summary>
     public abstract Task<int> RunOnceAsync(CancellationToken ct = default);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

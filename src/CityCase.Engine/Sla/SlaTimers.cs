@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Time;
@@ -11,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 using Wolverine;
+using Wolverine.Marten;
 
 namespace CityCase.Engine.Sla;
 
@@ -75,27 +77,58 @@ public sealed class SlaTimerProjection : MultiStreamProjection<SlaTimer, string>
 }
 
 /// <summary>
-/// Fires due timers: each becomes a command through the case's aggregate handler, which records the
-/// light only if the clock still runs and that level was not recorded yet. Several nodes, a restart in
-/// between or a retry cannot double a light (the decider and the stream's optimistic concurrency see
-/// to it), and a stage that ended first has no timer left.
+/// Finds due timers on every node every few seconds and hands each light to the durable local queue
+/// <see cref="SlaLightQueue.Name"/> (<see cref="DueSlaLightsHandler"/>, one message per case), all of a pass in one transaction: once
+/// handed off, a light is in PostgreSQL, and if this node dies before handling it another node finishes it from
+/// the dead node's inbox. The case's stream records a light only if the clock still runs and that level was not
+/// recorded yet, so several nodes, a restart in between or a repeat cannot double a light, and a stage that ended
+/// first has no timer left.
 /// </summary>
 public sealed class SlaTimekeeper(IDocumentStore store, IServiceScopeFactory scopes, IClock clock, IConfiguration configuration,
     ILogger<SlaTimekeeper> logger) : CasePollingService(scopes, logger)
 {
     protected override double PollSeconds => configuration.GetValue("Sla:PollSeconds", 5.0);
 
+    /// <summary>
+    /// Lights this node handed off lately (real time, not the city's clock), not handed off again while its queue
+    /// may still be working through them; still due after that (their message was dropped after lost races), they
+    /// go again. Only a saving: a repeat appends nothing.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Timer, Light Light), long> _handedOff = new();
+
+    private static readonly long Resend = (long)TimeSpan.FromSeconds(30).TotalMilliseconds;
+
+    /// <summary>One pass; returns how many lights it handed to the queue (they are recorded once the queue handles them).</summary>
     public override async Task<int> RunOnceAsync(CancellationToken ct = default)
     {
         var nowMs = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
-        IReadOnlyList<SlaTimer> due;
-        await using (var session = store.QuerySession())
-            // SlaLights.LightAt's rule as SQL: yellow from YellowAt on, red strictly after the deadline.
-            due = await session.Query<SlaTimer>()
-                .Where(t => (t.Recorded == Light.Green && t.YellowAtMs <= nowMs) || (t.Recorded != Light.Red && t.DeadlineMs < nowMs))
-                .ToListAsync(ct);
-        // Yellow first, then red; the decider checks the light is due.
-        return await SendAsync(due.Select(t =>
-            new CaseCommandEnvelope(t.CaseId, null, new RecordSlaLight(t.Clock, t.Recorded + 1), CaseClocks.Timekeeper)), ct);
+        await using var session = store.LightweightSession();
+        // SlaLights.LightAt's rule as SQL: yellow from YellowAt on, red strictly after the deadline.
+        var due = await session.Query<SlaTimer>()
+            .Where(t => (t.Recorded == Light.Green && t.YellowAtMs <= nowMs) || (t.Recorded != Light.Red && t.DeadlineMs < nowMs))
+            .ToListAsync(ct);
+        var nowTicks = Environment.TickCount64;
+        foreach (var (key, at) in _handedOff)
+            if (nowTicks - at > Resend) _handedOff.TryRemove(key, out _);
+        due = due.Where(t => _handedOff.TryAdd((t.Id, t.Recorded + 1), nowTicks)).ToList();
+        if (due.Count == 0) return 0;
+
+        try
+        {
+            // Wolverine's outbox on this session: the envelopes are stored in one commit, then queued.
+            using var scope = Scopes.CreateScope();
+            var outbox = scope.ServiceProvider.GetRequiredService<IMartenOutbox>();
+            outbox.Enroll(session);
+            // Yellow first, then red (one level per pass); the decider checks the light is due.
+            foreach (var lights in due.GroupBy(t => t.CaseId))
+                await outbox.PublishAsync(new DueSlaLights(lights.Key, lights.Select(t => new DueLight(t.Clock, t.Recorded + 1)).ToList()));
+            await session.SaveChangesAsync(ct);
+            return due.Count;
+        }
+        catch
+        {
+            foreach (var t in due) _handedOff.TryRemove((t.Id, t.Recorded + 1), out _); // not handed off after all
+            throw;
+        }
     }
 }

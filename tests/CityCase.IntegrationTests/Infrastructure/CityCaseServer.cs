@@ -11,6 +11,8 @@ using Marten;
 using Marten.Events;
 using Microsoft.AspNetCore.Builder;
 using Npgsql;
+using Wolverine;
+using Wolverine.Tracking;
 
 namespace CityCase.IntegrationTests.Infrastructure;
 
@@ -42,8 +44,17 @@ public sealed class CityCaseServer : IAsyncLifetime
     /// </summary>
     public static CityCaseServer OnClock(IClock clock) => new() { Clock = clock, Arguments = ["--Sla:PollSeconds", "0"] };
 
-    /// <summary>One pass of the SLA timekeeper (one light level per clock and pass); returns the timers it fired.</summary>
-    public Task<int> RunTimekeeperOnceAsync() => Services.GetRequiredService<SlaTimekeeper>().RunOnceAsync();
+    /// <summary>
+    /// One pass of the SLA timekeeper (one light level per clock and pass); returns the timers it fired, once the
+    /// durable queue has handled the lights it handed off (Wolverine's message tracking waits for them).
+    /// </summary>
+    public async Task<int> RunTimekeeperOnceAsync()
+    {
+        var fired = 0;
+        await _app!.TrackActivity().Timeout(TimeSpan.FromSeconds(30))
+            .ExecuteAndWaitAsync((Func<IMessageContext, Task>)(async _ => fired = await Services.GetRequiredService<SlaTimekeeper>().RunOnceAsync()));
+        return fired;
+    }
 
     /// <summary>Waits (a minute at most) until the async projections have caught up with the events.</summary>
     public Task WaitForProjectionsAsync() =>
@@ -92,10 +103,7 @@ public sealed class CityCaseServer : IAsyncLifetime
         Http?.Dispose();
         if (_app is null) return;
         await _app.StopAsync();
-        // The data source is registered as an instance, so the container leaves its idle connections open for minutes:
-        // over a whole run those of stopped servers would use up the test cluster's connections.
-        _app.Services.GetRequiredService<NpgsqlDataSource>().Clear();
-        await _app.DisposeAsync();
+        await _app.DisposeAsync(); // with it the data source and its idle connections: a whole run would use up the cluster's
         _app = null;
     }
 

@@ -4,7 +4,9 @@ using CityCase.IntegrationTests.Hosting;
 using CityCase.IntegrationTests.Infrastructure;
 using Marten;
 using Marten.Events.Daemon.Coordination;
+using CityCase.Engine;
 using Microsoft.Extensions.DependencyInjection;
+using Wolverine.Runtime;
 
 namespace CityCase.IntegrationTests.MultiNode;
 
@@ -12,10 +14,14 @@ namespace CityCase.IntegrationTests.MultiNode;
 /// Two API nodes on one PostgreSQL, started the same way: the async projections (the scorecards) run on exactly
 /// one of them, and when that node goes the other takes them over and catches up.
 /// </summary>
+[Collection(MultiNodeCollection.Name)]
 public sealed class ProjectionFailoverTests
 {
+    /// <summary>The projection shards running on this node, as the daemon mode in force sees them.</summary>
     private static Task<int> RunningAgents(CityCaseServer node) =>
-        Task.FromResult(node.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase().CurrentAgents().Count);
+        Task.FromResult(node.Services.GetRequiredService<CityCase.Engine.CitySettings>().ProjectionDaemon == ProjectionDaemonMode.Wolverine
+            ? node.Services.GetRequiredService<IWolverineRuntime>().Agents.AllRunningAgentUris().Count(u => u.Scheme == "event-subscriptions")
+            : node.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase().CurrentAgents().Count);
 
     private static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
@@ -27,12 +33,15 @@ public sealed class ProjectionFailoverTests
         }
     }
 
-    [Fact]
-    public async Task The_projections_run_on_one_node_and_move_to_the_other_when_it_stops()
+    [Theory]
+    [InlineData("HotCold")]
+    [InlineData("Wolverine")]
+    public async Task The_projections_run_on_one_node_and_move_to_the_other_when_it_stops(string mode)
     {
-        var first = new CityCaseServer();
+        string[] arguments = ["--City:ProjectionDaemon", mode];
+        var first = new CityCaseServer { Arguments = arguments };
         await first.InitializeAsync();
-        var second = new CityCaseServer { SharedDatabase = first.ConnectionString };
+        var second = new CityCaseServer { SharedDatabase = first.ConnectionString, Arguments = arguments };
         try
         {
             await WaitUntil(async () => await RunningAgents(first) > 0, TimeSpan.FromSeconds(30), "the first node leading");
@@ -56,7 +65,7 @@ public sealed class ProjectionFailoverTests
                 .Query<CityCase.Engine.Assessment.ScoreBucket>().Where(b => b.Kind == CityCase.Domain.Assessment.BucketKind.HotspotGrid).ToListAsync();
             Assert.Equal(2, buckets.Sum(b => b.Counts.Reported));
             Assert.True(tookOver < TimeSpan.FromSeconds(30), $"took over in {tookOver.TotalSeconds:0.0} s");
-            Console.WriteLine($"Projection failover: the second node caught up {tookOver.TotalSeconds:0.0} s after the leader stopped");
+            Console.WriteLine($"Projection failover ({mode}): the second node caught up {tookOver.TotalSeconds:0.0} s after the leader stopped");
         }
         finally
         {
@@ -64,12 +73,14 @@ public sealed class ProjectionFailoverTests
         }
     }
 
-    [Fact]
-    public async Task When_the_leading_node_process_is_killed_the_other_takes_over_while_cases_are_filed()
+    [Theory]
+    [InlineData("HotCold")]
+    [InlineData("Wolverine")]
+    public async Task When_the_leading_node_process_is_killed_the_other_takes_over_while_cases_are_filed(string mode)
     {
         var database = await TestPostgres.CreateDatabaseAsync("failover");
         var workingDirectory = Directory.CreateTempSubdirectory("citycase-nodes-").FullName;
-        var environment = new Dictionary<string, string?> { ["ConnectionStrings__Marten"] = database };
+        var environment = new Dictionary<string, string?> { ["ConnectionStrings__Marten"] = database, ["City__ProjectionDaemon"] = mode };
         var token = CityCaseServer.Token("agent", "alice");
 
         async Task<(ServerProcess Node, HttpClient Http)> Start()
@@ -106,6 +117,17 @@ public sealed class ProjectionFailoverTests
             var (second, secondHttp) = await Start();
             await using (second)
             {
+                if (mode == "Wolverine")
+                {
+                    // The leader assigned the scorecards' shard to the first node (Wolverine's node 1), the one killed.
+                    await using var connection = new Npgsql.NpgsqlConnection(database);
+                    await connection.OpenAsync();
+                    await using var runsOn = new Npgsql.NpgsqlCommand("""
+                        select n.node_number from citycase.wolverine_node_assignments a join citycase.wolverine_nodes n on n.id = a.node_id
+                        where a.id like 'event-subscriptions://%/scorecards/%'
+                        """, connection);
+                    Assert.Equal(1, await runsOn.ExecuteScalarAsync());
+                }
                 // Cases are filed on the second node before, during and after the kill.
                 var filing = Task.Run(async () =>
                 {
@@ -117,7 +139,7 @@ public sealed class ProjectionFailoverTests
                 firstKilled = true;
                 await filing;
                 await WaitUntil(() => CaughtUp(secondHttp), TimeSpan.FromSeconds(60), "the second node catching up");
-                Console.WriteLine($"Projection failover after kill -9: caught up {killed.Elapsed.TotalSeconds:0.0} s after the kill");
+                Console.WriteLine($"Projection failover ({mode}) after kill -9: caught up {killed.Elapsed.TotalSeconds:0.0} s after the kill");
                 Assert.True(killed.Elapsed < TimeSpan.FromSeconds(60));
                 await second.StopAsync(TimeSpan.FromSeconds(60));
             }
