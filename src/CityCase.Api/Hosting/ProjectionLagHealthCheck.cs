@@ -7,7 +7,7 @@ namespace CityCase.Api.Hosting;
 
 /// <summary>
 /// Ready only while the async projections keep up: the scorecards' progress is within
-/// <c>Health:MaxProjectionLag</c> events (10,000) of the store's high-water mark. Read from Marten's progression
+/// <c>Health:MaxProjectionLag</c> events (10,000) of the newest event. Read from Marten's progression
 /// table, so it tells the same on every node, whichever node runs the projections.
 /// </summary>
 public sealed class ProjectionLagHealthCheck(NpgsqlDataSource dataSource, CitySettings city, IConfiguration configuration) : IHealthCheck
@@ -18,7 +18,10 @@ public sealed class ProjectionLagHealthCheck(NpgsqlDataSource dataSource, CitySe
         try
         {
             await using var command = dataSource.CreateCommand(
-                $"select coalesce(max(last_seq_id) filter (where name = 'HighWaterMark'), 0), " +
+                // The newest event itself, not only the daemon's recorded high-water mark: that row stands still while no
+                // node runs the daemon (a leader just died), and would make a stalled projection look caught up.
+                $"select greatest(coalesce(max(last_seq_id) filter (where name = 'HighWaterMark'), 0), " +
+                $"(select coalesce(max(seq_id), 0) from {city.Schema}.mt_events)), " +
                 $"coalesce(max(last_seq_id) filter (where name like '{ScorecardProjection.Name}%'), 0) from {city.Schema}.mt_event_progression");
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);

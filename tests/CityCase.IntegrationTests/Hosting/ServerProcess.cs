@@ -77,8 +77,13 @@ public sealed class ServerProcess : IAsyncDisposable
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
 
+    private bool _disposed;
+
+    /// <summary>Kills the server (SIGKILL) if it still runs; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -45,6 +45,8 @@ public static class ReadModels
         await DeleteAndRebuildAsync(connectionString);
         var rebuilt = await SnapshotAsync(connectionString);
         foreach (var table in Tables)
-            Assert.Equal(live[table], rebuilt[table]);
+            Assert.True(live[table].SequenceEqual(rebuilt[table]),
+                $"{table}: {live[table].Count} rows built live, {rebuilt[table].Count} rebuilt; first difference: " +
+                live[table].Zip(rebuilt[table]).FirstOrDefault(p => p.First != p.Second));
     }
 }

@@ -17,11 +17,18 @@ namespace CityCase.IntegrationTests.MultiNode;
 [Collection(MultiNodeCollection.Name)]
 public sealed class ProjectionFailoverTests
 {
-    /// <summary>The projection shards running on this node, as the daemon mode in force sees them.</summary>
-    private static Task<int> RunningAgents(CityCaseServer node) =>
-        Task.FromResult(node.Services.GetRequiredService<CityCase.Engine.CitySettings>().ProjectionDaemon == ProjectionDaemonMode.Wolverine
-            ? node.Services.GetRequiredService<IWolverineRuntime>().Agents.AllRunningAgentUris().Count(u => u.Scheme == "event-subscriptions")
-            : node.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase().CurrentAgents().Count);
+    /// <summary>The projection and subscription shards running on this node, as the daemon mode in force sees them.</summary>
+    private static Task<IReadOnlySet<string>> RunningShards(CityCaseServer node) =>
+        Task.FromResult<IReadOnlySet<string>>((node.Services.GetRequiredService<CityCase.Engine.CitySettings>().ProjectionDaemon == ProjectionDaemonMode.Wolverine
+            ? node.Services.GetRequiredService<IWolverineRuntime>().Agents.AllRunningAgentUris().Where(u => u.Scheme == "event-subscriptions")
+                .Select(u => u.ToString())
+            : node.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase().CurrentAgents()
+                .Select(a => a.Name.Identity)).ToHashSet());
+
+    private static async Task<int> RunningAgents(CityCaseServer node) => (await RunningShards(node)).Count;
+
+    /// <summary>The scorecards and the live feed's doorbell.</summary>
+    private const int Shards = 2;
 
     private static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
@@ -50,14 +57,20 @@ public sealed class ProjectionFailoverTests
             await client.Report("Filed on the second node while the first leads");
             await first.WaitForProjectionsAsync();
 
-            // Exactly one node runs them, for a while.
+            // Each shard runs on exactly one node, for a while (HotCold: all on the leader; Wolverine may spread them).
+            await WaitUntil(async () => (await RunningAgents(first)) + (await RunningAgents(second)) == Shards, TimeSpan.FromSeconds(30), "every shard running");
             for (var i = 0; i < 5; i++, await Task.Delay(400))
-                Assert.Equal((true, 0), (await RunningAgents(first) > 0, await RunningAgents(second)));
+            {
+                var (onFirst, onSecond) = (await RunningShards(first), await RunningShards(second));
+                Assert.True(onFirst.Count + onSecond.Count == Shards && !onFirst.Overlaps(onSecond) && onFirst.Count > 0,
+                    $"first runs [{string.Join(", ", onFirst)}], second runs [{string.Join(", ", onSecond)}]");
+                if (mode == "HotCold") Assert.Empty(onSecond);
+            }
 
             var stopped = Stopwatch.StartNew();
             await first.DisposeAsync();
             await client.Report("Filed after the leader went");
-            await WaitUntil(async () => await RunningAgents(second) > 0, TimeSpan.FromSeconds(30), "the second node taking over");
+            await WaitUntil(async () => await RunningAgents(second) == Shards, TimeSpan.FromSeconds(30), "the second node taking over");
             await second.WaitForProjectionsAsync();
             var tookOver = stopped.Elapsed;
 
@@ -109,46 +122,48 @@ public sealed class ProjectionFailoverTests
             (await http.GetStringAsync("/health/ready")).Contains("projections are 0 events behind");
 
         var (first, firstHttp) = await Start();
-        var firstKilled = false;
+        ServerProcess? second = null;
         try
         {
             await Report(firstHttp, "Filed while the first node is alone");
             await WaitUntil(() => CaughtUp(firstHttp), TimeSpan.FromSeconds(30), "the first node running the projections");
-            var (second, secondHttp) = await Start();
-            await using (second)
+            (second, var secondHttp) = await Start();
+            // The node that runs the scorecards is the one killed: under HotCold the first (it holds the lock); under
+            // Wolverine, whichever node its leader assigned the shard to (it may move it to the newcomer).
+            var leaderIsFirst = true;
+            if (mode == "Wolverine")
             {
-                if (mode == "Wolverine")
-                {
-                    // The leader assigned the scorecards' shard to the first node (Wolverine's node 1), the one killed.
-                    await using var connection = new Npgsql.NpgsqlConnection(database);
-                    await connection.OpenAsync();
-                    await using var runsOn = new Npgsql.NpgsqlCommand("""
-                        select n.node_number from citycase.wolverine_node_assignments a join citycase.wolverine_nodes n on n.id = a.node_id
-                        where a.id like 'event-subscriptions://%/scorecards/%'
-                        """, connection);
-                    Assert.Equal(1, await runsOn.ExecuteScalarAsync());
-                }
-                // Cases are filed on the second node before, during and after the kill.
-                var filing = Task.Run(async () =>
-                {
-                    for (var i = 0; i < 20; i++) await Report(secondHttp, $"Filed around the leader's kill ({i})");
-                });
-                await Task.Delay(500);
-                var killed = Stopwatch.StartNew();
-                await first.DisposeAsync(); // SIGKILL: no graceful release of anything
-                firstKilled = true;
-                await filing;
-                await WaitUntil(() => CaughtUp(secondHttp), TimeSpan.FromSeconds(60), "the second node catching up");
-                Console.WriteLine($"Projection failover ({mode}) after kill -9: caught up {killed.Elapsed.TotalSeconds:0.0} s after the kill");
-                Assert.True(killed.Elapsed < TimeSpan.FromSeconds(60));
-                await second.StopAsync(TimeSpan.FromSeconds(60));
+                await using var connection = new Npgsql.NpgsqlConnection(database);
+                await connection.OpenAsync();
+                await using var runsOn = new Npgsql.NpgsqlCommand("""
+                    select n.node_number from citycase.wolverine_node_assignments a join citycase.wolverine_nodes n on n.id = a.node_id
+                    where a.id like 'event-subscriptions://%/scorecards/%'
+                    """, connection);
+                leaderIsFirst = (int)(await runsOn.ExecuteScalarAsync())! == 1;
             }
+            var (leader, survivor, survivorHttp) = leaderIsFirst ? (first, second, secondHttp) : (second, first, firstHttp);
+
+            // Cases are filed on the survivor before, during and after the leader's kill.
+            var filing = Task.Run(async () =>
+            {
+                for (var i = 0; i < 20; i++) await Report(survivorHttp, $"Filed around the leader's kill ({i})");
+            });
+            await Task.Delay(500);
+            var killed = Stopwatch.StartNew();
+            await leader.DisposeAsync(); // SIGKILL: no graceful release of anything
+            await filing;
+            await WaitUntil(() => CaughtUp(survivorHttp), TimeSpan.FromSeconds(60), "the survivor catching up");
+            Console.WriteLine($"Projection failover ({mode}) after kill -9: caught up {killed.Elapsed.TotalSeconds:0.0} s after the kill");
+            Assert.True(killed.Elapsed < TimeSpan.FromSeconds(60));
+            await survivor.StopAsync(TimeSpan.FromSeconds(60));
+
             // What the survivor built on top of what the killed node had built equals a rebuild from the events.
             await ReadModels.AssertEqualToRebuildAsync(database);
         }
         finally
         {
-            if (!firstKilled) await first.DisposeAsync();
+            await first.DisposeAsync(); // SIGKILL again is harmless
+            if (second is not null) await second.DisposeAsync();
             try { Directory.Delete(workingDirectory, recursive: true); } catch (IOException) { }
         }
     }
