@@ -31,4 +31,7 @@ public sealed class CitySettings
 
     /// <summary>How cases are assessed: the composite score's weights and the hotline's notice limit.</summary>
     public ScorecardSettings Scorecard { get; set; } = new();
+
+    /// <summary>The key file that protects citizens' personal data, and how long it is kept after a case ends.</summary>
+    public Privacy.PrivacySettings Privacy { get; set; } = new();
 }

@@ -6,6 +6,7 @@ using CityCase.Api.Lifecycle;
 using CityCase.Api.Reference;
 using CityCase.Api.Sla;
 using CityCase.Api.Live;
+using CityCase.Api.Privacy;
 using GraphQL;
 using GraphQL.Types;
 
@@ -28,6 +29,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddAssessmentQueries();
         this.AddCalendarQueries();
         this.AddContactRevealQuery();
+        this.AddPrivacyQueries();
     }
 }
 
@@ -40,6 +42,7 @@ public sealed class MutationType : ObjectGraphType
         this.AddLifecycleMutations();
         this.AddCalendarMutations();
         this.AddContactRevealMutation();
+        this.AddPrivacyMutations();
     }
 }
 

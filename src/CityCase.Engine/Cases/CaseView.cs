@@ -61,8 +61,17 @@ public sealed class CaseView
     /// <summary>Every department the case was dispatched to, in order, once each: who may read it.</summary>
     public List<string> Departments { get; set; } = [];
 
-    public Citizen? Citizen { get; set; }
-    public List<Citizen> LinkedReporters { get; set; } = [];
+    /// <summary>The caller, sealed under this case's key (opened at the API edge for those allowed to see); null once erased.</summary>
+    public SealedCitizen? Citizen { get; set; }
+
+    /// <summary>Reporters of merged duplicates, each sealed under its own case's key: erasing that case erases it here too.</summary>
+    public List<SealedCitizen> LinkedReporters { get; set; } = [];
+
+    /// <summary>This case's own citizen is recorded and not erased: what the retention period looks for.</summary>
+    public bool HoldsCitizenData { get; set; }
+
+    public bool CitizenErased { get; set; }
+    public Instant? CitizenErasedAt { get; set; }
     public List<string> PhotoUrls { get; set; } = [];
     public SensorAlarm? Sensor { get; set; }
     public bool SensorCleared { get; set; }
@@ -95,6 +104,10 @@ public sealed class CaseView
     public long ReportedAtMs { get; set; }
 
     public Instant UpdatedAt { get; set; }
+
+    /// <summary>When the case stopped being open (closed, rejected, voided, merged), in Unix ms; the retention period counts from it.</summary>
+    public long? EndedAtMs { get; set; }
+
     public int Version { get; set; }
 }
 
@@ -113,6 +126,7 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
         CommunityCode = e.Place?.CommunityCode,
         StreetCode = e.Place?.StreetCode,
         Citizen = e.ReportedBy,
+        HoldsCitizenData = e.ReportedBy is not null,
         PhotoUrls = [.. e.PhotoUrls ?? []],
         Sensor = e.Sensor,
         RecordedBy = e.RecordedBy,
@@ -205,6 +219,14 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
     }
 
     public static void Apply(CaseView v, SatisfactionRecorded e) => v.Satisfaction = e.Score;
+
+    public static void Apply(CaseView v, CitizenDataErased e)
+    {
+        v.Citizen = null;
+        v.HoldsCitizenData = false;
+        v.CitizenErased = true;
+        v.CitizenErasedAt = e.At;
+    }
     public static void Apply(CaseView v, SensorAlarmRepeated e) => v.SensorRepeats++;
     public static void Apply(CaseView v, SensorAlarmCleared e) => v.SensorCleared = true;
 
@@ -234,6 +256,7 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
     {
         if (lastEvent.Data is ICaseEvent e) view.UpdatedAt = e.At;
         view.IsOpen = view.Status.IsOpen();
+        if (!view.IsOpen && view.EndedAtMs is null && lastEvent.Data is ICaseEvent ended) view.EndedAtMs = ended.At.ToUnixTimeMilliseconds();
         var disposalDue = view.Clocks.FirstOrDefault(c => c.Clock == ClockKind.Disposal)?.Deadline.ToUnixTimeMilliseconds() ?? long.MaxValue / 1000;
         view.QueueKey = $"{(view.Urgency == Urgency.Urgent ? 0 : 1)}:{disposalDue:D16}:{view.Number}";
         return view;
