@@ -144,7 +144,7 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
         v.Timeline.AcceptedAt = e.At;
     }
 
-    public static void Apply(CaseView v, CaseRejected e) { v.Status = CaseStatus.Rejected; v.Timeline.RejectedAt = e.At; }
+    public static void Apply(CaseView v, CaseRejected e) { v.Status = CaseStatus.Rejected; v.Timeline.RejectedAt = e.At; Ended(v, e); }
 
     public static void Apply(CaseView v, CaseDispatched e)
     {
@@ -194,14 +194,18 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
         else { v.Status = CaseStatus.InProgress; v.Reworks++; }
     }
 
-    public static void Apply(CaseView v, CaseClosed e) { v.Status = CaseStatus.Closed; v.Timeline.ClosedAt = e.At; }
-    public static void Apply(CaseView v, CaseVoided e) { v.Status = CaseStatus.Voided; v.Suspended = false; v.Timeline.VoidedAt = e.At; }
+    public static void Apply(CaseView v, CaseClosed e) { v.Status = CaseStatus.Closed; v.Timeline.ClosedAt = e.At; Ended(v, e); }
+    public static void Apply(CaseView v, CaseVoided e) { v.Status = CaseStatus.Voided; v.Suspended = false; v.Timeline.VoidedAt = e.At; Ended(v, e); }
+
+    /// <summary>The case left the loop (in the event itself, not the batch's metadata, so a rebuild gives the same time).</summary>
+    private static void Ended(CaseView v, ICaseEvent e) => v.EndedAtMs ??= e.At.ToUnixTimeMilliseconds();
 
     public static void Apply(CaseView v, CaseMerged e)
     {
         v.Status = CaseStatus.Merged;
         v.MergedInto = e.IntoCaseId;
         v.Timeline.MergedAt = e.At;
+        Ended(v, e);
     }
 
     public static void Apply(CaseView v, DuplicateMerged e)
@@ -256,7 +260,6 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
     {
         if (lastEvent.Data is ICaseEvent e) view.UpdatedAt = e.At;
         view.IsOpen = view.Status.IsOpen();
-        if (!view.IsOpen && view.EndedAtMs is null && lastEvent.Data is ICaseEvent ended) view.EndedAtMs = ended.At.ToUnixTimeMilliseconds();
         var disposalDue = view.Clocks.FirstOrDefault(c => c.Clock == ClockKind.Disposal)?.Deadline.ToUnixTimeMilliseconds() ?? long.MaxValue / 1000;
         view.QueueKey = $"{(view.Urgency == Urgency.Urgent ? 0 : 1)}:{disposalDue:D16}:{view.Number}";
         return view;
