@@ -6,6 +6,7 @@ using CityCase.Engine.Audit;
 using CityCase.Engine.Cases;
 using CityCase.Engine.Intake;
 using CityCase.Engine.Live;
+using CityCase.Engine.Privacy;
 using CityCase.Engine.Reference;
 using CityCase.Engine.Sla;
 using JasperFx.Events;
@@ -78,7 +79,7 @@ public static class CityCaseEngine
                 opts.Events.MetadataConfig.CausationIdEnabled = true;
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => ConfigureJson(json));
 
-                opts.AddCases().AddSlaTimers().AddScorecards(assessment).AddIntake(city.Schema).AddLiveFeed(city.Schema);
+                opts.AddCases().AddSlaTimers().AddScorecards(assessment).AddIntake(city.Schema).AddLiveFeed(city.Schema).AddPrivacy();
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
@@ -99,6 +100,7 @@ public static class CityCaseEngine
         services.AddSingleton<CalendarKeeper>();
         services.AddHostedService(sp => sp.GetRequiredService<CalendarKeeper>()); // after the chain: its events are chained too
         services.AddHostedService<ReferenceDataPublisher>();
+        services.AddPrivacyServices(city.Privacy);
         return services;
     }
 

@@ -36,6 +36,9 @@ public sealed class CitySettings
 
     /// <summary>How the audit trail's head is signed and published (<c>City:Audit</c>).</summary>
     public AuditSettings Audit { get; set; } = new();
+
+    /// <summary>The key file that protects citizens' personal data, and how long it is kept after a case ends.</summary>
+    public Privacy.PrivacySettings Privacy { get; set; } = new();
 }
 
 /// <summary>Who runs the async projections; see <see cref="CitySettings.ProjectionDaemon"/>.</summary>

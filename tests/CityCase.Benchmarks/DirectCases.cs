@@ -2,6 +2,7 @@ using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Reference;
 using CityCase.Domain.Time;
+using CityCase.Engine.Privacy;
 using CityCase.Simulation;
 using Marten;
 using NodaTime;
@@ -13,22 +14,28 @@ namespace CityCase.Benchmarks;
 /// through a Marten session of the engine's own store, so the same inline projections run, but with no
 /// HTTP, GraphQL, Wolverine, tokens or case-number table.
 /// </summary>
-public sealed class DirectCases(IDocumentStore store, ReferenceData district, SlaPolicy sla)
+public sealed class DirectCases(IDocumentStore store, ReferenceData district, SlaPolicy sla, CitizenVault vault)
 {
     private long _sequence = 500_000; // case numbers far above the server's own for the day
 
     private string NextNumber(Instant now) =>
         CaseNumber.Format(now.InZone(sla.Calendar.Zone).Date, Interlocked.Increment(ref _sequence));
 
-    /// <summary>The events that report a case, as the intake handler decides them.</summary>
-    public IReadOnlyList<object> Report(Guid caseId, CaseArrival arrival, Instant now)
+    /// <summary>The events that report a case, and its citizen's key, as the intake handler decides and seals them.</summary>
+    public (IReadOnlyList<object> Events, CitizenKey? Key) Report(Guid caseId, CaseArrival arrival, Instant now)
     {
+        CitizenKey? key = null;
         var (report, by) = arrival.Source == CaseSource.Patrol
             ? ((CaseCommand)new ReportPatrolFinding(arrival.Description, arrival.Location, arrival.CategoryCode, []),
                 new Actor("bench-inspector", "Bench inspector", Roles.Inspector))
             : (new ReportComplaint(arrival.Description, arrival.Location, arrival.CategoryCode, arrival.Citizen),
                 new Actor("bench-agent", "Bench agent", Roles.Agent));
-        return CaseDecider.DecideAndFollow(Case.NotYetReported(caseId, NextNumber(now)), report, by, now, district, sla);
+        if (report is ReportComplaint { HasCitizen: true } complaint)
+        {
+            (key, var sealedCitizen) = vault.Seal(caseId, complaint.Citizen!);
+            report = complaint with { Sealed = sealedCitizen };
+        }
+        return (CaseDecider.DecideAndFollow(Case.NotYetReported(caseId, NextNumber(now)), report, by, now, district, sla), key);
     }
 
     /// <summary>The events of one step on a case in <paramref name="state"/>, as the case handler decides them.</summary>
@@ -42,7 +49,9 @@ public sealed class DirectCases(IDocumentStore store, ReferenceData district, Sl
     {
         var id = Guid.CreateVersion7();
         await using var session = store.LightweightSession();
-        session.Events.StartStream<Case>(id, Report(id, arrival, now));
+        var (events, key) = Report(id, arrival, now);
+        session.Events.StartStream<Case>(id, events);
+        if (key is not null) session.Insert(key);
         await session.SaveChangesAsync();
         return id;
     }
@@ -61,11 +70,12 @@ public sealed class DirectCases(IDocumentStore store, ReferenceData district, Sl
     }
 
     /// <summary>A whole journey's events decided in memory at its simulated times (for seeding), cut after <paramref name="steps"/> steps.</summary>
-    public (Guid Id, IReadOnlyList<object> Events) Decide(CaseJourney journey, Instant arrives, int steps)
+    public (Guid Id, IReadOnlyList<object> Events, CitizenKey? Key) Decide(CaseJourney journey, Instant arrives, int steps)
     {
         var id = Guid.CreateVersion7();
         var now = arrives;
-        var events = Report(id, journey.Arrival, now).ToList();
+        var (reported, key) = Report(id, journey.Arrival, now);
+        var events = reported.ToList();
         var state = Case.From(events);
         foreach (var step in journey.Steps.Take(steps))
         {
@@ -74,6 +84,6 @@ public sealed class DirectCases(IDocumentStore store, ReferenceData district, Sl
             events.AddRange(next);
             foreach (var e in next) state = state.After(e);
         }
-        return (id, events);
+        return (id, events, key);
     }
 }

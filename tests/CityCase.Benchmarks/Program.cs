@@ -49,7 +49,8 @@ if (options.Verb == "seed")
         seedCluster.ConnectionString("citycase"), "--Logging:LogLevel:Default", "Warning"]);
     var seedStore = seedEngine.Services.GetRequiredService<IDocumentStore>();
     await seedStore.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-    var seededOnly = await Seed.RunAsync(seedStore, new DirectCases(seedStore, district, seedEngine.Services.GetRequiredService<SlaPolicy>()),
+    var seededOnly = await Seed.RunAsync(seedStore, new DirectCases(seedStore, district, seedEngine.Services.GetRequiredService<SlaPolicy>(),
+            seedEngine.Services.GetRequiredService<CityCase.Engine.Privacy.CitizenVault>()),
         new SimulatedDay(district, seed: 7).Journeys(options.SeedCases), options.SeedCases);
     Console.WriteLine($"Seeded {seededOnly.Cases:N0} cases, {seededOnly.Events:N0} events into {seedData}");
     return 0;
@@ -102,7 +103,8 @@ try
     var engine = await CityCaseApp.BuildAsync(["--environment", "Development", "--ConnectionStrings:Marten", connectionString,
         "--Logging:LogLevel:Default", "Warning"]);
     var store = engine.Services.GetRequiredService<IDocumentStore>();
-    var direct = new DirectCases(store, district, engine.Services.GetRequiredService<SlaPolicy>());
+    var direct = new DirectCases(store, district, engine.Services.GetRequiredService<SlaPolicy>(),
+        engine.Services.GetRequiredService<CityCase.Engine.Privacy.CitizenVault>());
     var clock = engine.Services.GetRequiredService<IClock>();
 
     // 1. Intake over HTTP GraphQL, after a warm-up, with the server's peak memory.

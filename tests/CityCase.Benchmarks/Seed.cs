@@ -34,7 +34,11 @@ public static class Seed
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (batch, ct) =>
         {
             await using var session = store.LightweightSession();
-            foreach (var (id, caseEvents) in batch) session.Events.StartStream<Case>(id, caseEvents);
+            foreach (var (id, caseEvents, key) in batch)
+            {
+                session.Events.StartStream<Case>(id, caseEvents);
+                if (key is not null) session.Insert(key);
+            }
             await session.SaveChangesAsync(ct);
             Interlocked.Add(ref events, batch.Sum(b => b.Events.Count));
             var total = Interlocked.Add(ref done, batch.Length);

@@ -57,6 +57,9 @@ public static class AccessPolicy
         ["Query.departments"] = Public,
         ["Query.calendarHistory"] = Staff,
         ["Query.contactReveals"] = [Auditor],
+        // Privacy: agents find a caller's earlier cases by a keyed hash of the phone; only an admin erases.
+        ["Query.casesByCallerPhone"] = [Agent],
+        ["Mutation.eraseCitizenData"] = [Admin],
         // Intake.
         ["Mutation.reportComplaint"] = [Agent],
         ["Mutation.reportPatrolFinding"] = [Inspector],
@@ -98,6 +101,7 @@ public static class AccessPolicy
         ["Case.linkedReporters"] = "reporters of merged duplicates: as Case.citizen",
         ["Citizen.name"] = "as Case.citizen",
         ["Citizen.phone"] = "as Case.citizen",
+        ["Citizen.erased"] = "the citizen's name and phone were erased (their key destroyed): both are null, for every reader who sees citizens at all",
         ["CaseHistoryEntry.data"] = "event data with the citizen disclosed as Case.citizen",
         ["CitizenContact.citizen"] = "revealContact's answer: in full, recorded on the case with who, when and why",
         ["CitizenContact.linkedReporters"] = "as CitizenContact.citizen",

@@ -4,6 +4,7 @@ using CityCase.Domain;
 using CityCase.Domain.Assessment;
 using CityCase.Domain.Cases;
 using CityCase.Engine.Cases;
+using CityCase.Engine.Privacy;
 using GraphQL;
 using Marten;
 using static CityCase.Domain.Roles;
@@ -17,6 +18,9 @@ public enum Disclosure
     Masked,
     Absent,
 }
+
+/// <summary>A citizen as a reader is shown it: in full, masked, or erased (name and phone null).</summary>
+public sealed record ShownCitizen(string? Name, string? Phone, bool Erased);
 
 /// <summary>The scope and disclosure rules of <see cref="AccessPolicy"/>, applied to cases as resolvers read them.</summary>
 public static class CaseAccess
@@ -34,12 +38,34 @@ public static class CaseAccess
         _ => Disclosure.Absent,
     };
 
-    public static Citizen? Disclose(Citizen? citizen, Disclosure disclosure) => citizen is null ? null : disclosure switch
+    /// <summary>
+    /// What the reader is shown of a citizen as it opened (<see cref="CitizenVault"/>): nothing when the disclosure is
+    /// absent; erased when its key is gone, to every reader who may see citizens at all; else in full or masked.
+    /// </summary>
+    public static ShownCitizen? Disclose(CitizenReading? reading, Disclosure disclosure) => (reading, disclosure) switch
     {
-        Disclosure.Full => citizen,
-        Disclosure.Masked => new Citizen(MaskName(citizen.Name), MaskPhone(citizen.Phone)),
-        _ => null,
+        (null, _) or (_, Disclosure.Absent) => null,
+        ({ Erased: true }, _) => new ShownCitizen(null, null, true),
+        ({ Citizen: null }, _) => null,
+        ({ Citizen: var c }, Disclosure.Full) => new ShownCitizen(c.Name, c.Phone, false),
+        ({ Citizen: var c }, _) => new ShownCitizen(MaskName(c.Name), MaskPhone(c.Phone), false),
     };
+
+    /// <summary>The case's own citizen, opened and disclosed as the reader may see it.</summary>
+    public static async Task<ShownCitizen?> CitizenOf(this IResolveFieldContext context, CaseView view, Disclosure disclosure)
+    {
+        if (disclosure == Disclosure.Absent) return null;
+        if (view.Citizen is null) return view.CitizenErased ? Disclose(CitizenReading.WasErased, disclosure) : null;
+        return Disclose(await context.Service<CitizenVault>().OpenAsync(view.Citizen, context.CancellationToken), disclosure);
+    }
+
+    /// <summary>The reporters of merged duplicates, each opened with its own case's key.</summary>
+    public static async Task<IReadOnlyList<ShownCitizen>> LinkedReportersOf(this IResolveFieldContext context, CaseView view, Disclosure disclosure)
+    {
+        if (disclosure == Disclosure.Absent || view.LinkedReporters.Count == 0) return [];
+        var opened = await context.Service<CitizenVault>().OpenManyAsync(view.LinkedReporters, context.CancellationToken);
+        return view.LinkedReporters.Select(r => Disclose(opened.GetValueOrDefault(r), disclosure)).OfType<ShownCitizen>().ToList();
+    }
 
     /// <summary>What the reader of <paramref name="context"/> sees of the citizens of <paramref name="view"/>.</summary>
     public static Disclosure DisclosureFor(this IResolveFieldContext context, CaseView view) =>

@@ -21,9 +21,11 @@ public sealed class CitizenContactType : ObjectGraphType<CitizenContact>
         Name = "CitizenContact";
         Field<NonNullGraphType<IdGraphType>>("caseId").Resolve(c => c.Source.Case.Id);
         Field<NonNullGraphType<StringGraphType>>("caseNumber").Resolve(c => c.Source.Case.Number);
-        Field<CitizenType>("citizen").Description(AccessPolicy.PersonalData["CitizenContact.citizen"]).Resolve(c => c.Source.Case.Citizen);
+        Field<CitizenType>("citizen").Description(AccessPolicy.PersonalData["CitizenContact.citizen"])
+            .ResolveAsync(async c => await c.CitizenOf(c.Source.Case, Disclosure.Full));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CitizenType>>>>("linkedReporters")
-            .Description(AccessPolicy.PersonalData["CitizenContact.linkedReporters"]).Resolve(c => c.Source.Case.LinkedReporters);
+            .Description(AccessPolicy.PersonalData["CitizenContact.linkedReporters"])
+            .ResolveAsync(async c => await c.LinkedReportersOf(c.Source.Case, Disclosure.Full));
         Field<NonNullGraphType<InstantGraphType>>("revealedAt").Resolve(c => c.Source.RevealedAt);
     }
 }

@@ -1,9 +1,11 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CityCase.Api.Access;
 using CityCase.Api.GraphQL;
 using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Engine;
+using CityCase.Engine.Privacy;
 using GraphQL;
 using GraphQL.Types;
 using JasperFx.Events;
@@ -65,7 +67,11 @@ public static class CaseHistoryQueries
                 var view = await context.LoadInScope(id) ?? throw new DomainException(ErrorCodes.NotFound, $"No case has id {id}.");
                 var events = await context.Service<IQuerySession>().Events.FetchStreamAsync(id, token: context.CancellationToken);
                 var disclosure = context.DisclosureFor(view);
-                return events.Select(e => ToEntry(e, disclosure)).ToList();
+                var opened = disclosure == Disclosure.Absent
+                    ? new Dictionary<SealedCitizen, CitizenReading>()
+                    : await context.Service<CitizenVault>().OpenManyAsync(events.Select(e => SealedIn(e.Data)).OfType<SealedCitizen>(),
+                        context.CancellationToken);
+                return events.Select(e => ToEntry(e, s => CaseAccess.Disclose(s is null ? null : opened.GetValueOrDefault(s), disclosure))).ToList();
             });
 
         query.Field<CaseType>("caseAsOf")
@@ -97,13 +103,31 @@ public static class CaseHistoryQueries
             });
     }
 
-    /// <summary>One event as recorded, with the citizens in it disclosed as the reader may see them.</summary>
-    public static CaseHistoryEntry ToEntry(IEvent e, Disclosure disclosure) => new(
-        e.Sequence, e.Version, e.EventType.Name, Instant.FromDateTimeOffset(e.Timestamp),
-        (e.Data as ICaseEvent)?.By, e.CorrelationId, JsonSerializer.Serialize(e.Data switch
-        {
-            CaseReported r => r with { ReportedBy = CaseAccess.Disclose(r.ReportedBy, disclosure) },
-            DuplicateMerged d => d with { Reporter = CaseAccess.Disclose(d.Reporter, disclosure) },
-            var data => data,
-        }, e.EventType, Json));
+    /// <summary>The field of an event that holds a sealed citizen, and the citizen (the reporter of a merged duplicate is sealed under that case's key).</summary>
+    private static (string Field, SealedCitizen? Citizen)? CitizenField(object data) => data switch
+    {
+        CaseReported r => ("reportedBy", r.ReportedBy),
+        DuplicateMerged d => ("reporter", d.Reporter),
+        _ => null,
+    };
+
+    private static SealedCitizen? SealedIn(object data) => CitizenField(data)?.Citizen;
+
+    /// <summary>
+    /// One event as recorded, with the sealed citizen in it replaced by what the reader may see of it
+    /// (<paramref name="disclose"/>): in full, masked, <c>{"erased": true}</c> once its key is gone, or null.
+    /// </summary>
+    public static CaseHistoryEntry ToEntry(IEvent e, Func<SealedCitizen?, ShownCitizen?> disclose)
+    {
+        var data = JsonSerializer.SerializeToNode(e.Data, e.EventType, Json)!;
+        if (CitizenField(e.Data) is { } found)
+            data[found.Field] = (found.Citizen is null ? null : disclose(found.Citizen)) switch
+            {
+                null => null,
+                { Erased: true } => new JsonObject { ["erased"] = true },
+                var shown => new JsonObject { ["name"] = shown.Name, ["phone"] = shown.Phone }, // the shape history always had
+            };
+        return new(e.Sequence, e.Version, e.EventType.Name, Instant.FromDateTimeOffset(e.Timestamp),
+            (e.Data as ICaseEvent)?.By, e.CorrelationId, data.ToJsonString(Json));
+    }
 }

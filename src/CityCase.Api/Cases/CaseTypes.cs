@@ -36,13 +36,14 @@ public sealed class ActorType : ObjectGraphType<Actor>
     }
 }
 
-public sealed class CitizenType : ObjectGraphType<Citizen>
+public sealed class CitizenType : ObjectGraphType<ShownCitizen>
 {
     public CitizenType()
     {
         Name = "Citizen";
         Field(x => x.Name, nullable: true);
         Field(x => x.Phone, nullable: true);
+        Field(x => x.Erased).Description(AccessPolicy.PersonalData["Citizen.erased"]);
     }
 }
 
@@ -66,12 +67,10 @@ public sealed class CaseType : ObjectGraphType<CaseView>
         Field(x => x.StreetCode, nullable: true);
         Field(x => x.DepartmentCode, nullable: true).Description("The department the case is with, while it is with one.");
         Field<CitizenType>("citizen").Description(AccessPolicy.PersonalData["Case.citizen"])
-            .Resolve(c => CaseAccess.Disclose(c.Source.Citizen, c.DisclosureFor(c.Source)));
+            .ResolveAsync(async c => await c.CitizenOf(c.Source, c.DisclosureFor(c.Source)));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CitizenType>>>>("linkedReporters")
             .Description("Reporters of duplicates merged into this case (disclosed as citizen).")
-            .Resolve(c => c.DisclosureFor(c.Source) is var d && d == Disclosure.Absent
-                ? []
-                : c.Source.LinkedReporters.Select(r => CaseAccess.Disclose(r, d)!).ToList());
+            .ResolveAsync(async c => await c.LinkedReportersOf(c.Source, c.DisclosureFor(c.Source)));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("photoUrls").Resolve(c => c.Source.PhotoUrls);
         Field<IdGraphType>("mergedInto").Resolve(c => c.Source.MergedInto);
         Field(x => x.DisposalResult, nullable: true);
@@ -86,6 +85,8 @@ public sealed class CaseType : ObjectGraphType<CaseView>
         Field(x => x.AcceptanceNotified);
         Field(x => x.CompletionNotified);
         Field(x => x.Satisfaction, nullable: true);
+        Field(x => x.CitizenErased).Description("The citizen's name and phone were erased (eraseCitizenData, or the retention period).");
+        Field<InstantGraphType>("citizenErasedAt").Resolve(c => c.Source.CitizenErasedAt);
         Field<NonNullGraphType<CaseTimelineType>>("timeline").Resolve(c => c.Source.Timeline);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<Sla.ClockNowType>>>>("clocks")
             .Description("The running SLA clocks: due time, working minutes left, light.")

@@ -7,6 +7,7 @@ using CityCase.Api.Lifecycle;
 using CityCase.Api.Reference;
 using CityCase.Api.Sla;
 using CityCase.Api.Live;
+using CityCase.Api.Privacy;
 using GraphQL;
 using GraphQL.Types;
 
@@ -30,6 +31,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddAssessmentQueries();
         this.AddCalendarQueries();
         this.AddContactRevealQuery();
+        this.AddPrivacyQueries();
     }
 }
 
@@ -43,6 +45,7 @@ public sealed class MutationType : ObjectGraphType
         this.AddCalendarMutations();
         this.AddContactRevealMutation();
         this.AddAuditMutations();
+        this.AddPrivacyMutations();
     }
 }
 

@@ -45,6 +45,9 @@ public static class CityCaseApp
         }
 
         var city = configuration.GetSection("City").Get<CitySettings>() ?? new CitySettings();
+        // The README's start needs no configuration: in Development a privacy secret is generated beside the private cluster.
+        if (string.IsNullOrWhiteSpace(city.Privacy.KeyFile) && builder.Environment.IsDevelopment())
+            city.Privacy.KeyFile = CityCase.Engine.Privacy.PrivacyKeys.EnsureDevelopmentKeyFile(".citycase/privacy.key");
         builder.Services.AddCityCaseEngine(connectionString, city);
         builder.Services.AddMqttSensorIngest(configuration.GetSection("Mqtt").Get<MqttSettings>() ?? new());
         builder.Host.UseWolverine(opts =>

@@ -106,10 +106,10 @@ public static class LifecycleMutations
             (input, _) => new RecordSatisfaction(input.Get<int>("score"), input.Get<string?>("comment")));
     }
 
-    private static void Reason(InputObjectGraphType input) => input.Field<NonNullGraphType<StringGraphType>>("reason");
+    internal static void Reason(InputObjectGraphType input) => input.Field<NonNullGraphType<StringGraphType>>("reason");
 
     /// <summary>Declares <c>name(input: NameInput!): CasePayload!</c> for one command on an existing case.</summary>
-    private static void CaseMutation(this ObjectGraphType mutation, string name, string description,
+    internal static void CaseMutation(this ObjectGraphType mutation, string name, string description,
         Action<InputObjectGraphType> fields, Func<IDictionary<string, object?>, Actor, CaseCommand> command) =>
         mutation.CaseMutation(name, description, fields,
             (caseId, expectedVersion, input, actor) => new CaseCommandEnvelope(caseId, expectedVersion, command(input, actor), actor));
@@ -138,7 +138,7 @@ public static class LifecycleMutations
             });
     }
 
-    private static T Get<T>(this IDictionary<string, object?> input, string name) =>
+    internal static T Get<T>(this IDictionary<string, object?> input, string name) =>
         input.TryGetValue(name, out var value) && value is not null ? (T)value : default!;
 
     private static IReadOnlyList<T> GetList<T>(this IDictionary<string, object?> input, string name) =>

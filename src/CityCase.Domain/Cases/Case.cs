@@ -22,7 +22,10 @@ public sealed record Case
     public string? CategoryCode { get; init; }
     public Urgency Urgency { get; init; }
     public CasePlace? Place { get; init; }
-    public Citizen? ReportedBy { get; init; }
+    public SealedCitizen? ReportedBy { get; init; }
+
+    /// <summary>The citizen's personal data was erased: its key is gone, and a repeat decides nothing.</summary>
+    public bool CitizenErased { get; init; }
     public SensorAlarm? Sensor { get; init; }
     public bool SensorCleared { get; init; }
 
@@ -96,6 +99,7 @@ public sealed record Case
         : this with { CompletionNotified = true };
     private Case On(SatisfactionRecorded e) => this with { Satisfaction = e.Score };
     private Case On(SensorAlarmCleared _) => this with { SensorCleared = true };
+    private Case On(CitizenDataErased _) => this with { CitizenErased = true };
     private Case On(ClockStarted e)
     {
         var clock = new RunningClock(e.StartedAt, e.YellowAt, e.Deadline, e.Limit, Light.Green, e.Provisional, e.CalendarVersion);
@@ -141,6 +145,7 @@ public sealed record Case
         CitizenNotified e => On(e),
         SatisfactionRecorded e => On(e),
         SensorAlarmCleared e => On(e),
+        CitizenDataErased e => On(e),
         ClockStarted e => On(e),
         ClockStopped e => On(e),
         ClockDeadlineMoved e => On(e),

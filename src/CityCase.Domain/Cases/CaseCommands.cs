@@ -60,5 +60,8 @@ public sealed record RecountProvisionalClocks(BusinessCalendar Calendar, int Ver
 /// <summary>An auditor or supervisor needs the citizen's contact in full for this case, and says why.</summary>
 public sealed record RevealCitizenContact(string Reason) : CaseCommand;
 
+/// <summary>Erase the citizen's personal data of a closed case (an admin, or the retention period), and say why.</summary>
+public sealed record EraseCitizenData(string Reason) : CaseCommand;
+
 /// <summary>A timer asks to record a clock's light; decided only if the clock still runs and the light is due.</summary>
 public sealed record RecordSlaLight(ClockKind Clock, Light Light) : CaseCommand;

@@ -39,6 +39,8 @@ public static class CaseDecider
                 return CaseClocks.DecideRecount(state, recount, now);
             case RevealCitizenContact reveal: // whatever the case's status: it records who looked
                 return [new CitizenContactRevealed(id, Required(reveal.Reason, "reason"), by, now)];
+            case EraseCitizenData erase:
+                return DecideErasure(state, erase, by, now);
         }
         if (state.Suspended && command is not (ResumeCase or VoidCase or SuperviseCase or NotifyCitizen or RecordMergedDuplicate))
             throw Refuse(state, command, "the case is suspended; resume it first");
@@ -133,6 +135,22 @@ public static class CaseDecider
             throw new InvalidTransitionException(typeof(MergeCase), original.Number, original.Status, [],
                 $"case {original.Number} is the one to merge into, and it is no longer open");
         return new CaseMerged(duplicate.Id, original.Id, by, now);
+    }
+
+    /// <summary>
+    /// Erasure comes once the case is closed (or rejected, voided, merged): while it is open the department and the
+    /// agents still need to reach the caller. Once erased, a repeat (an admin's retry, a second node's retention
+    /// pass) decides nothing, so the erasure is recorded exactly once.
+    /// </summary>
+    private static IReadOnlyList<object> DecideErasure(Case state, EraseCitizenData c, Actor by, Instant now)
+    {
+        if (state.CitizenErased) return [];
+        var reason = Required(c.Reason, "reason");
+        if (state.IsOpen)
+            throw Refuse(state, c, "the case is still open; a citizen's data is erased once the case is closed, rejected, voided or merged");
+        if (state.ReportedBy is null)
+            throw new ValidationFailedException($"case {state.Number} holds no citizen's personal data to erase");
+        return [new CitizenDataErased(state.Id, reason, by, now)];
     }
 
     private static CaseDispatched DecideDispatch(Case state, DispatchCase c, Actor by, Instant now, ICaseRules rules)

@@ -10,13 +10,24 @@ public interface ICaseEvent
     Instant At { get; }
 }
 
-/// <summary>The citizen who called the hotline; both parts are optional (callers may stay anonymous).</summary>
+/// <summary>The citizen who called the hotline; both parts are optional (callers may stay anonymous). Never stored as is.</summary>
 public sealed record Citizen(string? Name, string? Phone)
 {
+    /// <summary>Whether there is anything to record: a caller who gave neither name nor phone stays anonymous.</summary>
+    public bool IsEmpty => string.IsNullOrEmpty(Name) && string.IsNullOrEmpty(Phone);
+
     // Messages and events are logged whole when a handler fails (Wolverine logs "Invocation of {message} failed",
     // e.g. while the database fails over): the caller's name and phone must not be in them.
     public override string ToString() => "Citizen { withheld }";
 }
+
+/// <summary>
+/// A <see cref="Citizen"/> as events and read models hold it: sealed (AES-GCM, <paramref name="Nonce"/> and
+/// <paramref name="Ciphertext"/> in base64) under the data key of case <paramref name="KeyId"/>, which lives in its own
+/// table outside the events. Destroying that key erases the citizen everywhere the sealed form was copied, without
+/// rewriting history. Sealing and opening happen at the edges (intake, the API), never in the decider.
+/// </summary>
+public sealed record SealedCitizen(Guid KeyId, string Nonce, string Ciphertext);
 
 /// <summary>Where a case lies in the grid hierarchy: street → community → unit grid.</summary>
 public sealed record CasePlace(string GridCode, string CommunityCode, string StreetCode);
@@ -38,7 +49,7 @@ public sealed record CaseReported(
     string Description,
     Location Location,
     string? CategoryCode,
-    Citizen? ReportedBy,
+    SealedCitizen? ReportedBy,
     Actor RecordedBy,
     Instant ReportedAt,
     CasePlace? Place = null,
@@ -97,8 +108,8 @@ public sealed record CaseVoided(Guid CaseId, string Reason, Actor By, Instant At
 /// <summary>This case duplicated an open case and was folded into it.</summary>
 public sealed record CaseMerged(Guid CaseId, Guid IntoCaseId, Actor By, Instant At) : ICaseEvent;
 
-/// <summary>A duplicate report was folded into this case; its reporter is now linked here.</summary>
-public sealed record DuplicateMerged(Guid CaseId, Guid DuplicateCaseId, string DuplicateNumber, Citizen? Reporter,
+/// <summary>A duplicate report was folded into this case; its reporter (sealed under the duplicate's own key) is now linked here.</summary>
+public sealed record DuplicateMerged(Guid CaseId, Guid DuplicateCaseId, string DuplicateNumber, SealedCitizen? Reporter,
     Actor By, Instant At) : ICaseEvent;
 
 /// <summary>A supervisor escalated the case (督办).</summary>
@@ -115,6 +126,12 @@ public sealed record CitizenNotified(Guid CaseId, NotificationKind Kind, string 
 
 /// <summary>Someone was shown the citizen's contact in full (who, when, why): the record of who looked.</summary>
 public sealed record CitizenContactRevealed(Guid CaseId, string Reason, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>
+/// The citizen's name and phone were erased (crypto-shredded: the case's data key was destroyed in the same
+/// transaction), by an admin or by the retention period; who, when and why. Every other fact of the case stays.
+/// </summary>
+public sealed record CitizenDataErased(Guid CaseId, string Reason, Actor By, Instant At) : ICaseEvent;
 
 /// <summary>The citizen's follow-up score (回访), 1 to 5.</summary>
 public sealed record SatisfactionRecorded(Guid CaseId, int Score, string? Comment, Actor By, Instant At) : ICaseEvent;

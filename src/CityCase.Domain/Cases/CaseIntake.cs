@@ -2,8 +2,18 @@ using NodaTime;
 
 namespace CityCase.Domain.Cases;
 
-/// <summary>An agent files a citizen's complaint from the 12345 hotline.</summary>
-public sealed record ReportComplaint(string Description, Location Location, string? CategoryCode, Citizen? Citizen) : CaseCommand;
+/// <summary>
+/// An agent files a citizen's complaint from the 12345 hotline. <see cref="Citizen"/> is the caller as given (validated
+/// here); <see cref="Sealed"/> is the same caller sealed under the new case's key by intake before the decision, and it
+/// is all the events keep.
+/// </summary>
+public sealed record ReportComplaint(string Description, Location Location, string? CategoryCode, Citizen? Citizen) : CaseCommand
+{
+    [System.Text.Json.Serialization.JsonIgnore] // random on every sealing: not part of what the request asked for
+    public SealedCitizen? Sealed { get; init; }
+
+    public bool HasCitizen => Citizen is { IsEmpty: false };
+}
 
 /// <summary>A grid inspector reports what they found on patrol, with its category and photos.</summary>
 public sealed record ReportPatrolFinding(string Description, Location Location, string CategoryCode, IReadOnlyList<string> PhotoUrls)
@@ -63,7 +73,10 @@ public static class CaseIntake
             ReportComplaint c =>
             [
                 new CaseReported(id, number, CaseSource.Hotline, c.Description.Trim(), Clean(c.Location), c.CategoryCode,
-                    c.Citizen is { Name: null or "", Phone: null or "" } ? null : c.Citizen, by, now, Inside(c.Location, rules)),
+                    !c.HasCitizen ? null
+                    : c.Sealed is { } s && s.KeyId == id ? s
+                    : throw new InvalidOperationException("the citizen must be sealed under the new case's key before the report is decided"),
+                    by, now, Inside(c.Location, rules)),
             ],
             // Inspectors' reports are trusted without an on-site check: the finding is filed at once.
             ReportPatrolFinding f =>

@@ -61,8 +61,17 @@ public sealed class CaseView
     /// <summary>Every department the case was dispatched to, in order, once each: who may read it.</summary>
     public List<string> Departments { get; set; } = [];
 
-    public Citizen? Citizen { get; set; }
-    public List<Citizen> LinkedReporters { get; set; } = [];
+    /// <summary>The caller, sealed under this case's key (opened at the API edge for those allowed to see); null once erased.</summary>
+    public SealedCitizen? Citizen { get; set; }
+
+    /// <summary>Reporters of merged duplicates, each sealed under its own case's key: erasing that case erases it here too.</summary>
+    public List<SealedCitizen> LinkedReporters { get; set; } = [];
+
+    /// <summary>This case's own citizen is recorded and not erased: what the retention period looks for.</summary>
+    public bool HoldsCitizenData { get; set; }
+
+    public bool CitizenErased { get; set; }
+    public Instant? CitizenErasedAt { get; set; }
     public List<string> PhotoUrls { get; set; } = [];
     public SensorAlarm? Sensor { get; set; }
     public bool SensorCleared { get; set; }
@@ -95,6 +104,10 @@ public sealed class CaseView
     public long ReportedAtMs { get; set; }
 
     public Instant UpdatedAt { get; set; }
+
+    /// <summary>When the case stopped being open (closed, rejected, voided, merged), in Unix ms; the retention period counts from it.</summary>
+    public long? EndedAtMs { get; set; }
+
     public int Version { get; set; }
 }
 
@@ -113,6 +126,7 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
         CommunityCode = e.Place?.CommunityCode,
         StreetCode = e.Place?.StreetCode,
         Citizen = e.ReportedBy,
+        HoldsCitizenData = e.ReportedBy is not null,
         PhotoUrls = [.. e.PhotoUrls ?? []],
         Sensor = e.Sensor,
         RecordedBy = e.RecordedBy,
@@ -130,7 +144,7 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
         v.Timeline.AcceptedAt = e.At;
     }
 
-    public static void Apply(CaseView v, CaseRejected e) { v.Status = CaseStatus.Rejected; v.Timeline.RejectedAt = e.At; }
+    public static void Apply(CaseView v, CaseRejected e) { v.Status = CaseStatus.Rejected; v.Timeline.RejectedAt = e.At; Ended(v, e); }
 
     public static void Apply(CaseView v, CaseDispatched e)
     {
@@ -180,14 +194,18 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
         else { v.Status = CaseStatus.InProgress; v.Reworks++; }
     }
 
-    public static void Apply(CaseView v, CaseClosed e) { v.Status = CaseStatus.Closed; v.Timeline.ClosedAt = e.At; }
-    public static void Apply(CaseView v, CaseVoided e) { v.Status = CaseStatus.Voided; v.Suspended = false; v.Timeline.VoidedAt = e.At; }
+    public static void Apply(CaseView v, CaseClosed e) { v.Status = CaseStatus.Closed; v.Timeline.ClosedAt = e.At; Ended(v, e); }
+    public static void Apply(CaseView v, CaseVoided e) { v.Status = CaseStatus.Voided; v.Suspended = false; v.Timeline.VoidedAt = e.At; Ended(v, e); }
+
+    /// <summary>The case left the loop (in the event itself, not the batch's metadata, so a rebuild gives the same time).</summary>
+    private static void Ended(CaseView v, ICaseEvent e) => v.EndedAtMs ??= e.At.ToUnixTimeMilliseconds();
 
     public static void Apply(CaseView v, CaseMerged e)
     {
         v.Status = CaseStatus.Merged;
         v.MergedInto = e.IntoCaseId;
         v.Timeline.MergedAt = e.At;
+        Ended(v, e);
     }
 
     public static void Apply(CaseView v, DuplicateMerged e)
@@ -205,6 +223,14 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
     }
 
     public static void Apply(CaseView v, SatisfactionRecorded e) => v.Satisfaction = e.Score;
+
+    public static void Apply(CaseView v, CitizenDataErased e)
+    {
+        v.Citizen = null;
+        v.HoldsCitizenData = false;
+        v.CitizenErased = true;
+        v.CitizenErasedAt = e.At;
+    }
     public static void Apply(CaseView v, SensorAlarmRepeated e) => v.SensorRepeats++;
     public static void Apply(CaseView v, SensorAlarmCleared e) => v.SensorCleared = true;
 

@@ -2,6 +2,7 @@ using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Time;
 using CityCase.Engine.Cases;
+using CityCase.Engine.Privacy;
 using CityCase.Engine.Sla;
 using Marten;
 using NodaTime;
@@ -24,7 +25,8 @@ public sealed record IntakeAnswer(Guid CaseId, string CaseNumber, bool Deduplica
 
 /// <summary>
 /// An idempotency key already used: whose (the caller and the kind of report, so one caller's key is never
-/// another's), the request it came with (a SHA-256 of the report), and the case it made.
+/// another's), the request it came with (an HMAC of the report under a key outside the database: a plain hash of a
+/// request holding a phone number could be matched by guessing), and the case it made.
 /// </summary>
 public sealed record IntakeKey(string Id, Guid CaseId, string CaseNumber, string Fingerprint)
 {
@@ -32,8 +34,8 @@ public sealed record IntakeKey(string Id, Guid CaseId, string CaseNumber, string
 
     public static string IdFor(Actor caller, CaseCommand report, string key) => $"{report.GetType().Name}|{caller.UserId}|{key.Trim()}";
 
-    public static string FingerprintOf(CaseCommand report) => Convert.ToHexString(
-        System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(report, report.GetType())));
+    public static string FingerprintOf(CaseCommand report, PrivacyKeys keys) =>
+        keys.Fingerprint(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(report, report.GetType()));
 }
 
 /// <summary>
@@ -44,59 +46,67 @@ public sealed record IntakeKey(string Id, Guid CaseId, string CaseNumber, string
 public static class IntakeHandler
 {
     public static async Task<IntakeAnswer> Handle(ReportEnvelope command, IDocumentSession session, CaseNumbers numbers,
-        ICaseRules rules, CityCalendar calendar, IClock clock, CancellationToken ct)
+        ICaseRules rules, CityCalendar calendar, IClock clock, CitizenVault vault, PrivacyKeys keys, CancellationToken ct)
     {
         CaseIntake.Validate(command.Report, rules); // before a number is spent on it
-        if (await Replay(session, command.Actor, command.Report, command.IdempotencyKey, ct) is { } replay) return replay;
-        return await Start(session, numbers, rules, calendar, clock, command.Report, command.Actor, command.IdempotencyKey, ct);
+        if (await Replay(session, keys, command.Actor, command.Report, command.IdempotencyKey, ct) is { } replay) return replay;
+        return await Start(session, numbers, rules, calendar, clock, vault, keys, command.Report, command.Actor, command.IdempotencyKey, ct);
     }
 
     public static async Task<IntakeAnswer> Handle(SensorSignalEnvelope command, IDocumentSession session, CaseNumbers numbers,
-        ICaseRules rules, CityCalendar calendar, IClock clock, CancellationToken ct)
+        ICaseRules rules, CityCalendar calendar, IClock clock, CitizenVault vault, PrivacyKeys keys, CancellationToken ct)
     {
         var signal = command.Signal;
         var report = (CaseCommand)signal;
         CaseIntake.Validate(report, rules);
-        if (await Replay(session, command.Actor, report, command.IdempotencyKey, ct) is { } replay) return replay;
+        if (await Replay(session, keys, command.Actor, report, command.IdempotencyKey, ct) is { } replay) return replay;
 
         // A storm of repeats folds into the open case of the same sensor and alarm type.
         await Lock(session, "sensor:" + CaseIntake.SensorKey(signal), ct);
         var open = await OpenSensorCase(session, signal.SensorId.Trim(), signal.AlarmType.Trim(), ct);
         if (open is null)
             return signal.OpensCase
-                ? await Start(session, numbers, rules, calendar, clock, report, command.Actor, command.IdempotencyKey, ct)
+                ? await Start(session, numbers, rules, calendar, clock, vault, keys, report, command.Actor, command.IdempotencyKey, ct)
                 : throw new DomainException(ErrorCodes.NotFound,
                     $"No open case for sensor {signal.SensorId.Trim()} and alarm type {signal.AlarmType.Trim()}.");
 
         var stream = await session.Events.FetchForWriting<Case>(open.Id, ct);
         stream.AppendMany(CaseDecider.DecideAndFollow(stream.Aggregate!, report, command.Actor, clock.GetCurrentInstant(), rules, calendar.Sla));
-        Remember(session, command.Actor, report, command.IdempotencyKey, open.Id, open.Number);
+        Remember(session, keys, command.Actor, report, command.IdempotencyKey, open.Id, open.Number);
         return new IntakeAnswer(open.Id, open.Number, Deduplicated: signal.OpensCase);
     }
 
     private static async Task<IntakeAnswer> Start(IDocumentSession session, CaseNumbers numbers, ICaseRules rules, CityCalendar calendar,
-        IClock clock, CaseCommand report, Actor actor, string? idempotencyKey, CancellationToken ct)
+        IClock clock, CitizenVault vault, PrivacyKeys keys, CaseCommand report, Actor actor, string? idempotencyKey, CancellationToken ct)
     {
         var blank = Case.NotYetReported(Guid.CreateVersion7(), await numbers.NextAsync(ct));
+        var decided = report;
+        if (report is ReportComplaint { HasCitizen: true } complaint)
+        {
+            // The caller is sealed under a key of the new case's own, stored in the same transaction as the report.
+            var (key, sealedCitizen) = vault.Seal(blank.Id, complaint.Citizen!);
+            session.Insert(key);
+            decided = complaint with { Sealed = sealedCitizen };
+        }
         session.Events.StartStream<Case>(blank.Id,
-            CaseDecider.DecideAndFollow(blank, report, actor, clock.GetCurrentInstant(), rules, calendar.Sla));
-        Remember(session, actor, report, idempotencyKey, blank.Id, blank.Number);
+            CaseDecider.DecideAndFollow(blank, decided, actor, clock.GetCurrentInstant(), rules, calendar.Sla));
+        Remember(session, keys, actor, report, idempotencyKey, blank.Id, blank.Number);
         return new IntakeAnswer(blank.Id, blank.Number);
     }
 
-    private static void Remember(IDocumentSession session, Actor caller, CaseCommand report, string? idempotencyKey, Guid caseId,
-        string number)
+    private static void Remember(IDocumentSession session, PrivacyKeys keys, Actor caller, CaseCommand report, string? idempotencyKey,
+        Guid caseId, string number)
     {
         if (!string.IsNullOrWhiteSpace(idempotencyKey))
-            session.Insert(new IntakeKey(IntakeKey.IdFor(caller, report, idempotencyKey), caseId, number, IntakeKey.FingerprintOf(report)));
+            session.Insert(new IntakeKey(IntakeKey.IdFor(caller, report, idempotencyKey), caseId, number, IntakeKey.FingerprintOf(report, keys)));
     }
 
     /// <summary>
     /// The answer to the same request already handled under the caller's same idempotency key, if any. The same key
     /// with a different request is refused: a retry must repeat the request, and a new report needs a new key.
     /// </summary>
-    private static async Task<IntakeAnswer?> Replay(IDocumentSession session, Actor caller, CaseCommand report, string? idempotencyKey,
-        CancellationToken ct)
+    private static async Task<IntakeAnswer?> Replay(IDocumentSession session, PrivacyKeys keys, Actor caller, CaseCommand report,
+        string? idempotencyKey, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey)) return null;
         if (idempotencyKey.Length > IntakeKey.MaxKeyLength)
@@ -105,7 +115,7 @@ public static class IntakeHandler
         await Lock(session, "idempotency:" + id, ct);
         var seen = await session.LoadAsync<IntakeKey>(id, ct);
         if (seen is null) return null;
-        return seen.Fingerprint == IntakeKey.FingerprintOf(report)
+        return seen.Fingerprint == IntakeKey.FingerprintOf(report, keys)
             ? new IntakeAnswer(seen.CaseId, seen.CaseNumber, Replayed: true)
             : throw new DomainException(ErrorCodes.IdempotencyKeyReused,
                 $"idempotencyKey '{idempotencyKey.Trim()}' was already used with a different request (it filed case {seen.CaseNumber}); " +

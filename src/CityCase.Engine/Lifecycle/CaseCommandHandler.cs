@@ -2,6 +2,7 @@ using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Time;
 using JasperFx.Events;
+using CityCase.Engine.Privacy;
 using CityCase.Engine.Sla;
 using Marten;
 using NodaTime;
@@ -28,6 +29,7 @@ public static class CaseCommandHandler
     public static void Handle(
         CaseCommandEnvelope envelope,
         [WriteAggregate(Required = false)] IEventStream<Case> stream,
+        IDocumentSession session,
         ICaseRules rules,
         CityCalendar calendar,
         IClock clock)
@@ -35,6 +37,8 @@ public static class CaseCommandHandler
         var state = Existing(stream, envelope.CaseId, envelope.ExpectedVersion);
         var events = CaseDecider.DecideAndFollow(state, envelope.Command, envelope.Actor, clock.GetCurrentInstant(), rules, calendar.Sla);
         stream.AppendMany(events);
+        // The decider records the erasure; destroying the key in the same transaction is what erases.
+        if (events.Any(e => e is CitizenDataErased)) session.Delete<CitizenKey>(envelope.CaseId);
     }
 
     /// <summary>

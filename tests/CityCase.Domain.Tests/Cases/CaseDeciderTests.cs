@@ -304,7 +304,7 @@ public sealed class CaseDeciderTests
         var onDuplicate = new CaseMerged(Id, OriginalId, Agent, Now);
         Given(Reported).WhenDecided(new MergeCase(original), Agent).ThenEvents(onDuplicate);
         new When(original).WhenDecided(new RecordMergedDuplicate(Case.From([Reported])), Agent)
-            .ThenEvents(new DuplicateMerged(OriginalId, Id, "20261124-00001", new Citizen("Li Wei", "13800000000"), Agent, Now));
+            .ThenEvents(new DuplicateMerged(OriginalId, Id, "20261124-00001", Caller, Agent, Now)); // still sealed under the duplicate's key
         Assert.Equal((CaseStatus.Merged, false), Case.From([Reported, onDuplicate]) is var m ? (m.Status, m.IsOpen) : default);
     }
 
@@ -399,6 +399,40 @@ public sealed class CaseDeciderTests
     [Fact]
     public void Only_a_sensor_case_can_be_cleared() =>
         Given(Reported).WhenDecided(new ClearSensorAlarm("S-17", "WATER_LEVEL"), Agent).ThenRefused(Validation, "sensor");
+
+    // --- erasure of the citizen's data ----------------------------------------------------------------------
+
+    private static readonly Actor Admin = new("root", "Root", Roles.Admin);
+
+    [Fact]
+    public void A_closed_cases_citizen_is_erased_with_who_when_and_why()
+    {
+        Given(AtClosed).WhenDecided(new EraseCitizenData("citizen asked, ticket 9"), Admin)
+            .ThenEvents(new CitizenDataErased(Id, "citizen asked, ticket 9", Admin, Now));
+        Given(Reported, new CaseRejected(Id, "not ours", Dispatcher, T0)).WhenDecided(new EraseCitizenData("retention"), Admin)
+            .ThenEvents(new CitizenDataErased(Id, "retention", Admin, Now));
+    }
+
+    [Fact]
+    public void An_open_cases_citizen_is_not_erased_while_the_case_needs_them() =>
+        Given(AtInProgress).WhenDecided(new EraseCitizenData("asked"), Admin).ThenRefused(Invalid, "EraseCitizenData", "still open");
+
+    [Fact]
+    public void An_erasure_says_why() =>
+        Given(AtClosed).WhenDecided(new EraseCitizenData(" "), Admin).ThenRefused(Validation, "reason");
+
+    [Fact]
+    public void A_case_without_a_citizen_has_nothing_to_erase() =>
+        Given(SensorReported, new CaseVoided(Id, "test", Dispatcher, T0)).WhenDecided(new EraseCitizenData("asked"), Admin)
+            .ThenRefused(Validation, "no citizen");
+
+    [Fact]
+    public void A_second_erasure_decides_nothing_so_it_is_recorded_once()
+    {
+        var erased = new CitizenDataErased(Id, "retention", Admin, T0);
+        Given([.. AtClosed, erased]).WhenDecided(new EraseCitizenData("again"), Admin).ThenEvents();
+        Assert.True(Case.From([.. AtClosed, erased]).CitizenErased);
+    }
 
     // --- the fold ----------------------------------------------------------------------------------------
 

@@ -26,14 +26,26 @@ public sealed class CaseIntakeTests
 
     private static void Validate(CaseCommand report) => CaseIntake.Validate(report, Rules);
 
+    private static readonly SealedCitizen Sealed = new(CaseId, "bm9uY2U=", "c2VhbGVk");
+
     [Fact]
-    public void A_valid_complaint_becomes_a_hotline_case_reported_by_the_citizen_and_recorded_by_the_agent()
+    public void A_valid_complaint_becomes_a_hotline_case_reported_by_the_citizen_as_sealed_and_recorded_by_the_agent()
     {
-        var reported = Decide(Complaint(citizen: new Citizen("Li Wei", "13800000000")), Agent, "20261124-00001").Single();
+        var complaint = Complaint(citizen: new Citizen("Li Wei", "13800000000")) with { Sealed = Sealed };
+        var reported = Decide(complaint, Agent, "20261124-00001").Single();
 
         Assert.Equal(new CaseReported(CaseId, "20261124-00001", CaseSource.Hotline, "Street lamp out",
-            new Location(121.47, 31.23, "88 Jiefang Road"), "0101", new Citizen("Li Wei", "13800000000"), Agent, Now, Place),
+            new Location(121.47, 31.23, "88 Jiefang Road"), "0101", Sealed, Agent, Now, Place),
             reported);
+    }
+
+    [Fact]
+    public void A_citizen_not_sealed_under_the_new_cases_key_never_reaches_an_event()
+    {
+        var citizen = new Citizen("Li Wei", "13800000000");
+        Assert.Throws<InvalidOperationException>(() => Decide(Complaint(citizen: citizen), Agent, "20261124-00001"));
+        Assert.Throws<InvalidOperationException>(() =>
+            Decide(Complaint(citizen: citizen) with { Sealed = Sealed with { KeyId = Guid.CreateVersion7() } }, Agent, "20261124-00001"));
     }
 
     [Fact]

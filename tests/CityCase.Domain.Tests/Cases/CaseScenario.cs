@@ -20,9 +20,12 @@ public static class CaseScenario
     public static readonly Actor Inspector = new("ivan", "Ivan", Roles.Inspector);
     public static readonly Actor Supervisor = new("sue", "Sue", Roles.Supervisor);
 
+    /// <summary>A citizen as intake seals it (the decider only carries the sealed form; the bytes are not its business).</summary>
+    public static readonly SealedCitizen Caller = new(Id, "bm9uY2U=", "c2VhbGVk");
+
     // A hotline case walked along the loop, one fact at a time.
     public static readonly CaseReported Reported = new(Id, "20261124-00001", CaseSource.Hotline, "Pothole",
-        new Location(121.47, 31.23, null), null, new Citizen("Li Wei", "13800000000"), Agent, T0,
+        new Location(121.47, 31.23, null), null, Caller, Agent, T0,
         new CasePlace("310101001001001", "310101001001", "310101001"));
     public static readonly CaseAccepted Accepted = new(Id, "0201", Urgency.Normal, null, Dispatcher, T0);
     public static readonly CaseDispatched Dispatched = new(Id, "D02", true, Dispatcher, T0);

@@ -38,6 +38,8 @@ public sealed class AccessPolicyTests(CityCaseServer server) : IClassFixture<Cit
         ["Query.hotspots"] = """{ hotspots(level: GRID, from: "2026-11-01", to: "2026-11-30") { code } }""",
         ["Query.calendarHistory"] = """{ calendarHistory { version } }""",
         ["Query.contactReveals"] = """{ contactReveals(from: "2026-11-01T00:00:00Z", to: "2026-11-02T00:00:00Z") { reason } }""",
+        ["Query.casesByCallerPhone"] = """{ casesByCallerPhone(phone: "13000000000") { id } }""",
+        ["Mutation.eraseCitizenData"] = CaseMutation("eraseCitizenData", """reason: "x" """),
         ["Mutation.reportComplaint"] = """mutation { reportComplaint(input: { description: "", location: { longitude: 121.47, latitude: 31.23 } }) { case { id } } }""",
         ["Mutation.reportPatrolFinding"] = """mutation { reportPatrolFinding(input: { description: "", categoryCode: "0101", location: { longitude: 121.47, latitude: 31.23 } }) { case { id } } }""",
         ["Mutation.raiseSensorAlarm"] = """mutation { raiseSensorAlarm(input: { sensorId: "", alarmType: "X", severity: "HIGH", location: { longitude: 121.47, latitude: 31.23 } }) { deduplicated } }""",

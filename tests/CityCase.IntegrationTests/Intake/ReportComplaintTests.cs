@@ -66,7 +66,8 @@ public sealed class ReportComplaintTests(CityCaseServer server) : IClassFixture<
         Assert.Equal("Rubbish left by the bus stop", data["description"]!.GetValue<string>());
         Assert.Equal("Hotline", data["source"]!.GetValue<string>());
         Assert.Equal("bob", data["recordedBy"]!["userId"]!.GetValue<string>());
-        Assert.Equal("Li Wei", data["reportedBy"]!["name"]!.GetValue<string>());
+        Assert.Equal(id, data["reportedBy"]!["keyId"]!.GetValue<Guid>()); // sealed under the case's own key, never in clear text
+        Assert.DoesNotContain("Li Wei", reader.GetString(1));
         Assert.Equal(121.4737, data["location"]!["longitude"]!.GetValue<double>());
         Assert.NotNull(data["reportedAt"]);
         var rest = new List<string>();

@@ -39,7 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "CityCase.Domain.Cases.Case");
             
             // The actual message execution
-            CityCase.Engine.Lifecycle.CaseCommandHandler.Handle(caseCommandEnvelope, stream_stream, _caseRules, _cityCalendar, _clock);
+            CityCase.Engine.Lifecycle.CaseCommandHandler.Handle(caseCommandEnvelope, stream_stream, documentSession, _caseRules, _cityCalendar, _clock);
 
             
             // Save all pending changes to this Marten session

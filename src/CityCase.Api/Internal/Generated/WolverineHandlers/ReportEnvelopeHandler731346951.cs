@@ -2,6 +2,7 @@
 #pragma warning disable
 using CityCase.Domain.Cases;
 using CityCase.Engine.Intake;
+using CityCase.Engine.Privacy;
 using CityCase.Engine.Sla;
 using NodaTime;
 using Wolverine.Marten.Publishing;
@@ -14,14 +15,18 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly CityCase.Domain.Cases.ICaseRules _caseRules;
         private readonly CityCase.Engine.Intake.CaseNumbers _caseNumbers;
+        private readonly CityCase.Engine.Privacy.CitizenVault _citizenVault;
+        private readonly CityCase.Engine.Privacy.PrivacyKeys _privacyKeys;
         private readonly CityCase.Engine.Sla.CityCalendar _cityCalendar;
         private readonly NodaTime.IClock _clock;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public ReportEnvelopeHandler731346951(CityCase.Domain.Cases.ICaseRules caseRules, CityCase.Engine.Intake.CaseNumbers caseNumbers, CityCase.Engine.Sla.CityCalendar cityCalendar, NodaTime.IClock clock, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public ReportEnvelopeHandler731346951(CityCase.Domain.Cases.ICaseRules caseRules, CityCase.Engine.Intake.CaseNumbers caseNumbers, CityCase.Engine.Privacy.CitizenVault citizenVault, CityCase.Engine.Privacy.PrivacyKeys privacyKeys, CityCase.Engine.Sla.CityCalendar cityCalendar, NodaTime.IClock clock, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _caseRules = caseRules;
             _caseNumbers = caseNumbers;
+            _citizenVault = citizenVault;
+            _privacyKeys = privacyKeys;
             _cityCalendar = cityCalendar;
             _clock = clock;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -38,7 +43,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "CityCase.Engine.Intake.IntakeHandler");
             
             // The actual message execution
-            var outgoing1 = await CityCase.Engine.Intake.IntakeHandler.Handle(reportEnvelope, documentSession, _caseNumbers, _caseRules, _cityCalendar, _clock, cancellation).ConfigureAwait(false);
+            var outgoing1 = await CityCase.Engine.Intake.IntakeHandler.Handle(reportEnvelope, documentSession, _caseNumbers, _caseRules, _cityCalendar, _clock, _citizenVault, _privacyKeys, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message
