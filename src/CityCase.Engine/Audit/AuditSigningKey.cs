@@ -74,24 +74,11 @@ public sealed class AuditSigningKey
         return key;
     }
 
-    /// <summary>Writes a new key unless one is there; several servers in one directory agree on the first written.</summary>
+    /// <summary>Writes a new key unless one is there (<see cref="DevelopmentSecretFile"/>), with its public key beside it.</summary>
     private static bool CreateDevelopmentKey(string file)
     {
-        if (File.Exists(file)) return false;
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var temporary = $"{file}.{Guid.NewGuid():N}";
-        File.WriteAllText(temporary, key.ExportPkcs8PrivateKeyPem());
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        try
-        {
-            File.Move(temporary, file, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(file))
-        {
-            File.Delete(temporary);
-            return false;
-        }
+        if (!DevelopmentSecretFile.WriteOnce(file, key.ExportPkcs8PrivateKeyPem())) return false;
         File.WriteAllText(Path.ChangeExtension(file, ".pub.pem"), key.ExportSubjectPublicKeyInfoPem());
         return true;
     }

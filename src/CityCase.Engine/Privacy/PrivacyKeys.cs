@@ -49,15 +49,7 @@ public sealed class PrivacyKeys
     public static string EnsureDevelopmentKeyFile(string path)
     {
         path = Path.GetFullPath(path);
-        if (File.Exists(path)) return path;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var writer = new StreamWriter(temporary, Encoding.ASCII, options))
-            writer.WriteLine(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        try { File.Move(temporary, path, overwrite: false); }
-        catch (IOException) when (File.Exists(path)) { File.Delete(temporary); }
+        DevelopmentSecretFile.WriteOnce(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + Environment.NewLine);
         return path;
     }
 
