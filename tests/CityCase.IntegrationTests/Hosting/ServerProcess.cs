@@ -25,6 +25,21 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>
+    /// An API node as a process on a loopback port of its own (its SLA timekeeper not polling), once it says it is ready,
+    /// with a client for its address.
+    /// </summary>
+    public static async Task<(ServerProcess Node, HttpClient Http)> StartNodeAsync(string workingDirectory,
+        IDictionary<string, string?> environment, TimeSpan? requestTimeout = null)
+    {
+        var node = new ServerProcess(workingDirectory, environment, "--urls", "http://127.0.0.1:0", "--Sla:PollSeconds", "0");
+        var ready = await node.WaitForLine(l => l.Contains("CityCase is ready:"), TimeSpan.FromSeconds(120));
+        Assert.True(ready is not null, node.Output);
+        var http = new HttpClient { BaseAddress = new Uri(System.Text.RegularExpressions.Regex.Match(ready!, @"http://[\d.:]+").Value) };
+        if (requestTimeout is { } timeout) http.Timeout = timeout;
+        return (node, http);
+    }
+
     /// <summary><c>dotnet CityCase.Api.dll args</c> in the Development environment, its output redirected.</summary>
     private static ProcessStartInfo StartInfo(string[] args)
     {

@@ -30,16 +30,6 @@ public sealed class ProjectionFailoverTests
     /// <summary>The scorecards and the live feed's doorbell.</summary>
     private const int Shards = 2;
 
-    private static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (watch.Elapsed > timeout) throw new Xunit.Sdk.XunitException($"{what} did not happen within {timeout.TotalSeconds} s");
-            await Task.Delay(100);
-        }
-    }
-
     [Theory]
     [InlineData("HotCold")]
     [InlineData("Wolverine")]
@@ -51,7 +41,7 @@ public sealed class ProjectionFailoverTests
         var second = new CityCaseServer { SharedDatabase = first.ConnectionString, Arguments = arguments };
         try
         {
-            await WaitUntil(async () => await RunningAgents(first) > 0, TimeSpan.FromSeconds(30), "the first node leading");
+            await Eventually.WaitUntil(async () => await RunningAgents(first) > 0, TimeSpan.FromSeconds(30), "the first node leading");
             await second.InitializeAsync();
             var client = new CaseClient(second);
             await client.Report("Filed on the second node while the first leads");
@@ -59,7 +49,7 @@ public sealed class ProjectionFailoverTests
 
             // No shard ever runs on both nodes. HotCold runs them all on the leader; Wolverine's leader may spread them,
             // and while it moves one it runs nowhere for a moment.
-            await WaitUntil(async () => (await RunningAgents(first)) + (await RunningAgents(second)) == Shards, TimeSpan.FromSeconds(30), "every shard running");
+            await Eventually.WaitUntil(async () => (await RunningAgents(first)) + (await RunningAgents(second)) == Shards, TimeSpan.FromSeconds(30), "every shard running");
             for (var i = 0; i < 10; i++, await Task.Delay(200))
             {
                 var (onFirst, onSecond) = (await RunningShards(first), await RunningShards(second));
@@ -71,7 +61,7 @@ public sealed class ProjectionFailoverTests
             var stopped = Stopwatch.StartNew();
             await first.DisposeAsync();
             await client.Report("Filed after the leader went");
-            await WaitUntil(async () => await RunningAgents(second) == Shards, TimeSpan.FromSeconds(30), "the second node taking over");
+            await Eventually.WaitUntil(async () => await RunningAgents(second) == Shards, TimeSpan.FromSeconds(30), "the second node taking over");
             await second.WaitForProjectionsAsync();
             var tookOver = stopped.Elapsed;
 
@@ -97,13 +87,7 @@ public sealed class ProjectionFailoverTests
         var environment = new Dictionary<string, string?> { ["ConnectionStrings__Marten"] = database, ["City__ProjectionDaemon"] = mode };
         var token = CityCaseServer.Token("agent", "alice");
 
-        async Task<(ServerProcess Node, HttpClient Http)> Start()
-        {
-            var node = new ServerProcess(workingDirectory, environment, "--urls", "http://127.0.0.1:0", "--Sla:PollSeconds", "0");
-            var ready = await node.WaitForLine(l => l.Contains("CityCase is ready:"), TimeSpan.FromSeconds(120));
-            Assert.True(ready is not null, node.Output);
-            return (node, new HttpClient { BaseAddress = new Uri(Regex.Match(ready!, @"http://[\d.:]+").Value) });
-        }
+        Task<(ServerProcess Node, HttpClient Http)> Start() => ServerProcess.StartNodeAsync(workingDirectory, environment);
 
         async Task Report(HttpClient http, string description)
         {
@@ -127,7 +111,7 @@ public sealed class ProjectionFailoverTests
         try
         {
             await Report(firstHttp, "Filed while the first node is alone");
-            await WaitUntil(() => CaughtUp(firstHttp), TimeSpan.FromSeconds(30), "the first node running the projections");
+            await Eventually.WaitUntil(() => CaughtUp(firstHttp), TimeSpan.FromSeconds(30), "the first node running the projections");
             (second, var secondHttp) = await Start();
             // The node that runs the scorecards is the one killed: under HotCold the first (it holds the lock); under
             // Wolverine, whichever node its leader assigned the shard to (it may move it to the newcomer).
@@ -140,7 +124,11 @@ public sealed class ProjectionFailoverTests
                     select n.node_number from citycase.wolverine_node_assignments a join citycase.wolverine_nodes n on n.id = a.node_id
                     where a.id like 'event-subscriptions://%/scorecards/%'
                     """, connection);
-                leaderIsFirst = (int)(await runsOn.ExecuteScalarAsync())! == 1;
+                // Assignments are made by Wolverine's leader every few seconds: wait for the scorecards' to be there.
+                object? node = null;
+                await Eventually.WaitUntil(async () => (node = await runsOn.ExecuteScalarAsync()) is int, TimeSpan.FromSeconds(30),
+                    "the scorecards' shard being assigned");
+                leaderIsFirst = (int)node! == 1;
             }
             var (leader, survivor, survivorHttp) = leaderIsFirst ? (first, second, secondHttp) : (second, first, firstHttp);
 
@@ -153,7 +141,7 @@ public sealed class ProjectionFailoverTests
             var killed = Stopwatch.StartNew();
             await leader.DisposeAsync(); // SIGKILL: no graceful release of anything
             await filing;
-            await WaitUntil(() => CaughtUp(survivorHttp), TimeSpan.FromSeconds(60), "the survivor catching up");
+            await Eventually.WaitUntil(() => CaughtUp(survivorHttp), TimeSpan.FromSeconds(60), "the survivor catching up");
             Console.WriteLine($"Projection failover ({mode}) after kill -9: caught up {killed.Elapsed.TotalSeconds:0.0} s after the kill");
             Assert.True(killed.Elapsed < TimeSpan.FromSeconds(60));
             await survivor.StopAsync(TimeSpan.FromSeconds(60));

@@ -47,7 +47,7 @@ public sealed class SlaLightsAcrossNodesTests
             Assert.True(ready is not null, doomed.Output);
 
             // Kill it as soon as it has recorded its first lights, in the middle of its work.
-            await WaitUntil(async () => await Lights(database) > 0, TimeSpan.FromSeconds(30), "the first lights");
+            await Eventually.WaitUntil(async () => await Lights(database) > 0, TimeSpan.FromSeconds(30), "the first lights", pollMilliseconds: 50);
             await doomed.DisposeAsync();
             killed = true;
             var watch = Stopwatch.StartNew();
@@ -56,9 +56,9 @@ public sealed class SlaLightsAcrossNodesTests
             Assert.True(pending > 0, "the killed node had no accepted light left to finish: nothing to show");
 
             // The survivor takes over the dead node's inbox and handles what it had accepted.
-            await WaitUntil(async () => await Scalar(database,
+            await Eventually.WaitUntil(async () => await Scalar(database,
                 "select count(*) from citycase.wolverine_incoming_envelopes where status = 'Incoming'") == 0,
-                TimeSpan.FromSeconds(45), "the dead node's inbox being finished");
+                TimeSpan.FromSeconds(45), "the dead node's inbox being finished", pollMilliseconds: 50);
             var recovered = await Lights(database) - atKill;
             Console.WriteLine($"SLA lights across nodes: {atKill} lights recorded before the kill, {pending} messages (a case's due lights each) " +
                               $"accepted but not handled; the survivor recorded {recovered} of them from the dead node's inbox {watch.Elapsed.TotalSeconds:0.0} s after the kill");
@@ -99,16 +99,6 @@ public sealed class SlaLightsAcrossNodesTests
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
-
-    private static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (watch.Elapsed > timeout) throw new Xunit.Sdk.XunitException($"{what} did not happen within {timeout.TotalSeconds} s");
-            await Task.Delay(50);
-        }
     }
 
     private sealed class Finally(Func<Task> action) : IAsyncDisposable

@@ -35,16 +35,8 @@ public sealed class StandbyFailoverTests
         var environment = new Dictionary<string, string?> { ["ConnectionStrings__Marten"] = postgres.ConnectionString("citycase") };
         var token = CityCaseServer.Token("agent", "alice");
 
-        async Task<(ServerProcess Node, HttpClient Http)> Start()
-        {
-            var node = new ServerProcess(workingDirectory, environment, "--urls", "http://127.0.0.1:0", "--Sla:PollSeconds", "0");
-            var ready = await node.WaitForLine(l => l.Contains("CityCase is ready:"), TimeSpan.FromSeconds(120));
-            Assert.True(ready is not null, node.Output);
-            return (node, new HttpClient
-            {
-                BaseAddress = new Uri(Regex.Match(ready!, @"http://[\d.:]+").Value), Timeout = TimeSpan.FromSeconds(20),
-            });
-        }
+        Task<(ServerProcess Node, HttpClient Http)> Start() =>
+            ServerProcess.StartNodeAsync(workingDirectory, environment, requestTimeout: TimeSpan.FromSeconds(20));
 
         var clock = Stopwatch.StartNew();
         async Task<Filing> Report(int node, HttpClient http, string description)
