@@ -56,6 +56,24 @@ if (options.Verb == "seed")
     return 0;
 }
 
+if (options.Verb == "rebuild")
+{
+    // The rebuild figure alone, on the cluster the seed verb left in this directory (seeded first if empty):
+    // a plain sequential read of the events beside the rebuild verb, for iterating on the rebuild.
+    var seedData = Path.GetFullPath(Path.Combine(".citycase", "pgdata"));
+    await using var seedCluster = await LocalPostgresCluster.StartAsync(seedData, durable: true);
+    await seedCluster.CreateDatabaseAsync("citycase");
+    var seedConnection = seedCluster.ConnectionString("citycase");
+    var apiDll = Path.Combine(repository, "src", "CityCase.Api", "bin", "Release", "net10.0", "CityCase.Api.dll");
+    var read = await SequentialRead(seedConnection);
+    var rebuild = await Rebuild(apiDll, seedConnection);
+    var rebuildReport = new Report(options);
+    rebuildReport.Machine(await Scalar<string>(seedConnection, "show server_version"));
+    rebuildReport.Rebuild(read.Rows, read, rebuild);
+    Console.WriteLine(rebuildReport.ToMarkdown());
+    return 0;
+}
+
 var report = new Report(options);
 var apiAssembly = Path.Combine(repository, "src", "CityCase.Api", "bin", "Release", "net10.0", "CityCase.Api.dll");
 if (!File.Exists(apiAssembly))

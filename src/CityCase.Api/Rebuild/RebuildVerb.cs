@@ -21,15 +21,15 @@ public static class RebuildVerb
         {
             var store = app.Services.GetRequiredService<IDocumentStore>();
             var console = new Lock(); // the read models report from their own tasks
-            var summary = await ReadModelRebuilder.RebuildAllAsync(store, p =>
+            var summary = await ReadModelRebuilder.RebuildAllAsync(store, app.Services.GetRequiredService<CityCase.Domain.Assessment.AssessmentRules>(), p =>
             {
                 var percent = p.HighWaterMark == 0 ? 100 : 100.0 * p.Sequence / p.HighWaterMark;
                 lock (console)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{p.ReadModel,-10} {p.Sequence,12:N0} / {p.HighWaterMark:N0} events ({percent,5:F1} %)  {p.Elapsed.TotalSeconds,7:F1} s"));
+                        $"{p.ReadModel} {p.Sequence,12:N0} / {p.HighWaterMark:N0} events ({percent,5:F1} %)  {p.Elapsed.TotalSeconds,7:F1} s"));
             }, only: only);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Rebuilt {summary.Events:N0} events into {summary.ReadModels} read models in {summary.Elapsed.TotalSeconds:F1} s ({summary.EventsPerSecond:N0} events/s)"));
+                $"Rebuilt {summary.Events:N0} events into {summary.ReadModels} read models in {summary.Elapsed.TotalSeconds:F1} s ({summary.EventsPerSecond:N0} events/s; this process used {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} s of CPU)"));
             return 0;
         }
         finally

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using CityCase.Engine.Assessment;
 using CityCase.Engine.Cases;
 using CityCase.Engine.Sla;
-using JasperFx.Events.Daemon;
+using CityCase.Domain.Assessment;
+using Npgsql;
 using Marten;
 
 namespace CityCase.Engine.Rebuild;
@@ -18,21 +19,21 @@ public sealed record RebuildSummary(long Events, int ReadModels, TimeSpan Elapse
 }
 
 /// <summary>
-/// Rebuilds every read model from the events with Marten's projection daemon: the case views and SLA
-/// timers (inline projections) and the scorecards (async). Each is torn down and replayed from the
-/// first event. Run it while no server is writing (the running daemon would race it).
+/// Rebuilds every read model from the events: the case views and SLA timers (inline projections) and the
+/// scorecards (async), each torn down and made again in one pass over the events (<see cref="OnePassRebuild"/>);
+/// the scorecards' daemon then goes on from the last event the pass read. Run it while no server is writing.
 /// </summary>
 public static class ReadModelRebuilder
 {
-    public static readonly IReadOnlyList<(string Name, Type? Projection)> ReadModels =
+    public static readonly IReadOnlyList<(string Name, Type[] Documents)> ReadModels =
     [
-        ("CaseView", typeof(CaseViewProjection)),
-        ("SlaTimer", typeof(SlaTimerProjection)),
-        (ScorecardProjection.Name, null),
+        ("CaseView", [typeof(CaseView)]),
+        ("SlaTimer", [typeof(SlaTimer)]),
+        (ScorecardProjection.Name, [typeof(CaseAssessment), typeof(ScoreBucket)]),
     ];
 
-    public static async Task<RebuildSummary> RebuildAllAsync(IDocumentStore store, Action<RebuildProgress>? progress,
-        TimeSpan? reportEvery = null, CancellationToken ct = default, IReadOnlyCollection<string>? only = null)
+    public static async Task<RebuildSummary> RebuildAllAsync(IDocumentStore store, AssessmentRules rules, Action<RebuildProgress>? progress,
+        CancellationToken ct = default, IReadOnlyCollection<string>? only = null)
     {
         var chosen = ReadModels.Where(r => only is null || only.Count == 0 || only.Contains(r.Name, StringComparer.OrdinalIgnoreCase)).ToList();
         if (only is { Count: > 0 } && only.Except(chosen.Select(r => r.Name), StringComparer.OrdinalIgnoreCase).ToList() is { Count: > 0 } unknown)
@@ -41,27 +42,31 @@ public static class ReadModelRebuilder
         var statistics = await store.Advanced.FetchEventStoreStatistics(token: ct);
         var high = statistics.EventSequenceNumber;
         var clock = Stopwatch.StartNew();
-        using var daemon = await store.BuildProjectionDaemonAsync();
 
-        // The read models are independent, so they are rebuilt side by side: the database and the
-        // projection code keep both cores busy instead of taking turns.
-        await Task.WhenAll(chosen.Select(async readModel =>
-        {
-            var (name, projection) = readModel;
-            var rebuild = projection is null
-                ? daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct)
-                : daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(30), ct);
-            while (await Task.WhenAny(rebuild, Task.Delay(reportEvery ?? TimeSpan.FromSeconds(1), ct)) != rebuild)
-                progress?.Invoke(new RebuildProgress(name, await SequenceOf(store, name, ct), high, clock.Elapsed));
-            await rebuild;
-            progress?.Invoke(new RebuildProgress(name, high, high, clock.Elapsed));
-        }));
-        return new RebuildSummary(statistics.EventCount, chosen.Count, clock.Elapsed);
+        foreach (var document in chosen.SelectMany(r => r.Documents))
+            await store.Advanced.Clean.DeleteDocumentsByTypeAsync(document, ct);
+        var names = string.Join(", ", chosen.Select(r => r.Name));
+        var choice = new ReadModelChoice(chosen.Any(r => r.Name == "CaseView"), chosen.Any(r => r.Name == "SlaTimer"),
+            chosen.Any(r => r.Name == ScorecardProjection.Name));
+        var events = await new OnePassRebuild(store, rules, choice)
+            .RunAsync(high, sequence => progress?.Invoke(new RebuildProgress(names, sequence, high, clock.Elapsed)), ct);
+        if (choice.Scorecards) await MarkScorecardsAtAsync(store, high, ct);
+        return new RebuildSummary(events, chosen.Count, clock.Elapsed);
     }
 
-    private static async Task<long> SequenceOf(IDocumentStore store, string name, CancellationToken ct)
+    /// <summary>The scorecards' daemon carries on from the high-water mark the pass folded up to.</summary>
+    private static async Task MarkScorecardsAtAsync(IDocumentStore store, long high, CancellationToken ct)
     {
-        var shards = await store.Advanced.AllProjectionProgress(token: ct);
-        return shards.Where(s => s.ShardName.StartsWith(name + ":", StringComparison.Ordinal)).Select(s => s.Sequence).DefaultIfEmpty(0).Max();
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        var schema = store.Options.Events.DatabaseSchemaName;
+        await using var command = new NpgsqlCommand(
+            $"""
+             insert into {schema}.mt_event_progression (name, last_seq_id, last_updated) values (@name, @high, transaction_timestamp())
+             on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated
+             """, connection);
+        command.Parameters.AddWithValue("name", ScorecardProjection.Name + ":All");
+        command.Parameters.AddWithValue("high", high);
+        await command.ExecuteNonQueryAsync(ct);
     }
 }
