@@ -13,7 +13,7 @@ public sealed record Options(string Verb, bool Quick, int Clients, int Seconds, 
             quick,
             Number("--clients", 16),
             Number("--seconds", quick ? 3 : 20),
-            Number("--seed-cases", quick ? 2_000 : 100_000),
+            Number("--seed-cases", quick ? 20_000 : 1_000_000),
             Number("--queries", quick ? 50 : 500),
             Number("--cases", 100),
             Value("--url") ?? "http://127.0.0.1:5080/");

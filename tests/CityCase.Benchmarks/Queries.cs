@@ -19,16 +19,31 @@ public static class Queries
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
         }
+        var streets = new List<string>();
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("select distinct data->>'streetCode' from citycase.mt_doc_caseview where data->>'streetCode' is not null limit 10", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) streets.Add(reader.GetString(0));
+        }
         var auditor = tokens.For(new StepActor(Roles.Auditor));
         var analyst = tokens.For(new StepActor(Roles.Analyst));
         var dispatcher = tokens.For(new StepActor(Roles.Dispatcher)); // a queue is a dispatcher's or its department's to read
+        var supervisor = tokens.For(new StepActor(Roles.Supervisor));
+        // November 2026 in the city's days (UTC+8).
+        const string monthFrom = "2026-10-31T16:00:00Z", monthTo = "2026-11-30T16:00:00Z";
         var departments = new[] { "D01", "D02", "D03", "D05", "D06" };
         (string, Func<int, Task>)[] queries =
         [
             ("case(id)", n => client.PostAsync("query($id: ID) { case(id: $id) { id number status version departmentCode clocks { clock dueAt light } } }", new { id = ids[n % ids.Count] }, auditor)),
             ("caseHistory(id)", n => client.PostAsync("query($id: ID!) { caseHistory(id: $id) { sequence version type timestamp correlationId actor { userId } } }", new { id = ids[n % ids.Count] }, auditor)),
             ("dispatchQueue, first page of 20", n => client.PostAsync("query($d: String!) { dispatchQueue(departmentCode: $d, first: 20) { edges { node { id number urgency } } pageInfo { hasNextPage endCursor } } }", new { d = departments[n % departments.Length] }, dispatcher)),
+            ("cases(filter), a street's month, first page of 20", n => client.PostAsync("query($f: CaseFilter) { cases(filter: $f, first: 20) { edges { node { id number status } } pageInfo { hasNextPage endCursor } } }",
+                new { f = new { streetCode = streets[n % streets.Count], reportedFrom = monthFrom, reportedTo = monthTo } }, analyst)),
+            ("slaBoard, a department's counts and first page", n => client.PostAsync("query($d: String) { slaBoard(departmentCode: $d, first: 20) { green yellow red cases { light case { id number } } pageInfo { hasNextPage } } }", new { d = departments[n % departments.Length] }, supervisor)),
             ("scorecards, a month of departments", n => client.PostAsync("""{ scorecards(dimension: DEPARTMENT, from: "2026-11-01", to: "2026-11-30") { subject counts { shouldDispose disposed } disposalRate onTimeDisposalRate compositeScore } }""", null, analyst)),
+            ("scorecards, a year of departments", n => client.PostAsync("""{ scorecards(dimension: DEPARTMENT, from: "2025-12-01", to: "2026-11-30") { subject counts { shouldDispose disposed } disposalRate onTimeDisposalRate compositeScore } }""", null, analyst)),
         ];
         var results = new List<(string, double[])>();
         foreach (var (name, query) in queries)

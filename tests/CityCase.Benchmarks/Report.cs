@@ -86,6 +86,9 @@ public sealed class Report(Options options)
         }
     }
 
+    public void QueryMemory(long cases, double peakMiB) =>
+        Row($"6. Server peak resident memory (VmHWM) through the reads on {F(cases)} cases", $"{F(peakMiB, "F0")} MiB", "< 500 MB", peakMiB * 1.048576 < 500);
+
     public void Failover(FailoverResult failover)
     {
         Row("7. Standby failover: primary killed (SIGKILL), standby promoted, under full intake",

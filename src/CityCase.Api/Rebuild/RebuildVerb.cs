@@ -29,6 +29,8 @@ public static class RebuildVerb
                         $"{p.ReadModel} {p.Sequence,12:N0} / {p.HighWaterMark:N0} events ({percent,5:F1} %)  {p.Elapsed.TotalSeconds,7:F1} s"));
             }, only: only);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"The pass read its last event after {summary.ReadDone.TotalSeconds:F1} s, folded its last stream after {summary.FoldDone.TotalSeconds:F1} s and wrote its last document after {summary.WriteDone.TotalSeconds:F1} s"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Rebuilt {summary.Events:N0} events into {summary.ReadModels} read models in {summary.Elapsed.TotalSeconds:F1} s ({summary.EventsPerSecond:N0} events/s; this process used {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} s of CPU)"));
             return 0;
         }

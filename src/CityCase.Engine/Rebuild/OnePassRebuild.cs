@@ -19,7 +19,7 @@ namespace CityCase.Engine.Rebuild;
 /// leave memory then. The daemon would make one pass per read model and a round trip and upsert per page of
 /// 5,000 events; this reads each event once and writes each document once.
 /// </summary>
-internal sealed class OnePassRebuild(IDocumentStore store, AssessmentRules rules, ReadModelChoice chosen)
+public sealed class OnePassRebuild(IDocumentStore store, AssessmentRules rules, ReadModelChoice chosen)
 {
     private const int WriteBatch = 5_000;
 
@@ -41,8 +41,14 @@ internal sealed class OnePassRebuild(IDocumentStore store, AssessmentRules rules
     /// <summary>One event's row as read: decoded by the worker that owns its stream.</summary>
     private readonly record struct Row(long Sequence, Guid StreamId, long Version, string Type, string DotNetType, byte[] Json);
 
+    /// <summary>When each stage finished, from the start of the pass: where the time went.</summary>
+    public TimeSpan ReadDone { get; private set; }
+    public TimeSpan FoldDone { get; private set; }
+    public TimeSpan WriteDone { get; private set; }
+
     public async Task<long> RunAsync(long highWaterMark, Action<long> progress, CancellationToken ct)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var lastVersionOf = await LastVersionsAsync(ct);
         var output = Channel.CreateBounded<IReadOnlyList<object>>(new BoundedChannelOptions(4) { SingleReader = true });
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -65,7 +71,9 @@ internal sealed class OnePassRebuild(IDocumentStore store, AssessmentRules rules
         try
         {
             read = await ReadAsync(highWaterMark, partitions, progress, ct);
+            ReadDone = clock.Elapsed;
             await Task.WhenAll(workers);
+            FoldDone = clock.Elapsed;
             if (chosen.Scorecards)
                 await output.Writer.WriteAsync(buckets.SelectMany(b => b).GroupBy(b => b.Key)
                     .Select(g => (g.Key, Sum: g.Aggregate(ScoreCounts.Zero, (sum, b) => sum.Plus(b.Value, +1))))
@@ -86,6 +94,7 @@ internal sealed class OnePassRebuild(IDocumentStore store, AssessmentRules rules
             output.Writer.TryComplete();
         }
         await writer;
+        WriteDone = clock.Elapsed;
         progress(highWaterMark);
         return read;
     }
@@ -242,4 +251,4 @@ internal sealed class OnePassRebuild(IDocumentStore store, AssessmentRules rules
 }
 
 /// <summary>Which read models a rebuild makes.</summary>
-internal sealed record ReadModelChoice(bool CaseViews, bool SlaTimers, bool Scorecards);
+public sealed record ReadModelChoice(bool CaseViews, bool SlaTimers, bool Scorecards);
