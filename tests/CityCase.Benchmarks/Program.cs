@@ -105,6 +105,16 @@ try
         Console.WriteLine(report.ToMarkdown());
         return 0;
     }
+    if (options.Verb == "intake-profile")
+    {
+        // Where the bare append's time goes (about three minutes): its own database, variants side by side.
+        Console.WriteLine("Intake profile: the bare append loop with the audit trigger and the key document on and off...");
+        report.IntakeProfile(await IntakeProfile.MeasureAsync(connectionString, apiAssembly, benchPort, district, options.Clients,
+            TimeSpan.FromSeconds(options.Quick ? 3 : 8)));
+        Console.WriteLine();
+        Console.WriteLine(report.ToMarkdown());
+        return 0;
+    }
     var clients = options.Clients;
     var seconds = TimeSpan.FromSeconds(options.Seconds);
     var port = benchPort;

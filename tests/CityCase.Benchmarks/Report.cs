@@ -113,6 +113,21 @@ public sealed class Report(Options options)
             $"({F(Median(t.OldRuleFetchMs) / Median(t.Without.PassMs), "F0")}x a pass without them)");
     }
 
+    public void IntakeProfile(IntakeProfileResult p)
+    {
+        foreach (var group in p.Variants.GroupBy(v => v.Name))
+        {
+            var runs = group.ToList();
+            var trigger = runs.Where(r => r.TriggerCalls > 0).Select(r => r.TriggerMsPerEvent).DefaultIfEmpty().Average();
+            Row($"bare append: {group.Key}",
+                $"{string.Join(" and ", runs.Select(r => F(r.Load.PerSecond)))} cases/s (mean {F(runs.Average(r => r.Load.PerSecond))}), " +
+                $"p99 {string.Join(" / ", runs.Select(r => F(r.Load.Percentile(99), "F1")))} ms" +
+                (trigger > 0 ? $"; the trigger {F(trigger, "F3")} ms per event" : ""));
+        }
+        Row("deciding a report (decider, clocks, sealing), one thread", $"{F(p.DecideMicros, "F1")} µs per case ({F(p.EventsPerCase, "F1")} events)");
+        Row("sealing a citizen alone (data key, two AES-GCM, HMAC of the phone)", $"{F(p.SealMicros, "F1")} µs");
+    }
+
     public string ToMarkdown()
     {
         var text = new StringBuilder();
