@@ -104,6 +104,14 @@ if (options.Verb == "failover")
     return 0;
 }
 
+async Task<TimekeeperResult> MeasureTimekeeper(string connectionString)
+{
+    Console.WriteLine("8. Timekeeper: one pass with 1,000 running cases, then with 10,000 suspended overdue cases added...");
+    var result = await Timekeeper.MeasureAsync(connectionString, district);
+    Console.WriteLine($"   median pass {Load.Percentile(result.Without.PassMs, 50):F2} ms without, {Load.Percentile(result.With.PassMs, 50):F2} ms with them");
+    return result;
+}
+
 var dataDirectory = Path.Combine(Path.GetTempPath(), $"citycase-bench-{Environment.ProcessId}");
 await using var cluster = await LocalPostgresCluster.StartAsync(dataDirectory, durable: true);
 try
@@ -111,6 +119,24 @@ try
     await cluster.CreateDatabaseAsync("citycase");
     var connectionString = cluster.ConnectionString("citycase");
     report.Machine(await Scalar<string>(connectionString, "show server_version"));
+    if (options.Verb == "timekeeper")
+    {
+        // The timekeeper's figure alone (about a minute): its own database, no server process.
+        report.Timekeeper(await MeasureTimekeeper(connectionString));
+        Console.WriteLine();
+        Console.WriteLine(report.ToMarkdown());
+        return 0;
+    }
+    if (options.Verb == "intake-profile")
+    {
+        // Where the bare append's time goes (about three minutes): its own database, variants side by side.
+        Console.WriteLine("Intake profile: the bare append loop with the audit trigger and the key document on and off...");
+        report.IntakeProfile(await IntakeProfile.MeasureAsync(connectionString, apiAssembly, benchPort, district, options.Clients,
+            TimeSpan.FromSeconds(options.Quick ? 3 : 8)));
+        Console.WriteLine();
+        Console.WriteLine(report.ToMarkdown());
+        return 0;
+    }
     var clients = options.Clients;
     var seconds = TimeSpan.FromSeconds(options.Seconds);
     var port = benchPort;
@@ -182,6 +208,10 @@ try
 
     // 7. Failover, on a pair of clusters of its own.
     report.Failover(await MeasureFailover());
+
+    // 8. The timekeeper with suspended cases, in a database of its own on the same cluster.
+    await cluster.CreateDatabaseAsync("timekeeper");
+    report.Timekeeper(await MeasureTimekeeper(cluster.ConnectionString("timekeeper")));
 
     var table = report.ToMarkdown();
     Console.WriteLine();

@@ -99,6 +99,39 @@ public sealed class Report(Options options)
         if (failover.FirstFailure is { } f) _notes.Add("Failover: the first failed filing said: " + f);
     }
 
+    public void Timekeeper(TimekeeperResult t)
+    {
+        double Median(double[] ms) => Load.Percentile(ms, 50);
+        string Pass(TimekeeperPhase p) => $"median {F(Median(p.PassMs), "F2")} ms, p95 {F(Load.Percentile(p.PassMs, 95), "F2")} ms over {p.PassMs.Length} passes";
+        string Plan(DuePlan p) => $"{F(p.Rows)} rows, {F(p.Buffers)} buffers, {F(p.ExecutionMs, "F3")} ms ({p.Scans})";
+        var ratio = Median(t.With.PassMs) / Median(t.Without.PassMs);
+        Row($"8. Timekeeper pass, {F(t.Running)} running cases and no suspended one", Pass(t.Without));
+        Row($"   the same with {F(t.With.Suspended)} suspended overdue cases added (seeded in {F(t.Seeding.TotalSeconds, "F0")} s)", Pass(t.With));
+        Row("   pass time with / without them", $"{F(ratio, "F2")}x", "flat (<= 1.5x)", ratio <= 1.5);
+        Row("   due query without them (EXPLAIN ANALYZE)", Plan(t.Without.Plan));
+        Row("   due query with them", Plan(t.With.Plan), "0 rows", t.With.Plan.Rows == 0);
+        Row("   buffers the due query touches, with / without them", $"{F(t.With.Plan.Buffers)} / {F(t.Without.Plan.Buffers)}",
+            "flat", t.With.Plan.Buffers <= t.Without.Plan.Buffers);
+        Row("   the rule before timers slept (no pause), with them", Plan(t.OldRuleWith));
+        Row("   fetching its rows through Marten, as each pass did", $"median {F(Median(t.OldRuleFetchMs), "F1")} ms over {t.OldRuleFetchMs.Length} fetches " +
+            $"({F(Median(t.OldRuleFetchMs) / Median(t.Without.PassMs), "F0")}x a pass without them)");
+    }
+
+    public void IntakeProfile(IntakeProfileResult p)
+    {
+        foreach (var group in p.Variants.GroupBy(v => v.Name))
+        {
+            var runs = group.ToList();
+            var trigger = runs.Where(r => r.TriggerCalls > 0).Select(r => r.TriggerMsPerEvent).DefaultIfEmpty().Average();
+            Row($"bare append: {group.Key}",
+                $"{string.Join(" and ", runs.Select(r => F(r.Load.PerSecond)))} cases/s (mean {F(runs.Average(r => r.Load.PerSecond))}), " +
+                $"p99 {string.Join(" / ", runs.Select(r => F(r.Load.Percentile(99), "F1")))} ms" +
+                (trigger > 0 ? $"; the trigger {F(trigger, "F3")} ms per event" : ""));
+        }
+        Row("deciding a report (decider, clocks, sealing), one thread", $"{F(p.DecideMicros, "F1")} µs per case ({F(p.EventsPerCase, "F1")} events)");
+        Row("sealing a citizen alone (data key, two AES-GCM, HMAC of the phone)", $"{F(p.SealMicros, "F1")} µs");
+    }
+
     public string ToMarkdown()
     {
         var text = new StringBuilder();

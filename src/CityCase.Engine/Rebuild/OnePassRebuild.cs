@@ -196,6 +196,9 @@ public sealed class OnePassRebuild(IDocumentStore store, AssessmentRules rules, 
             };
             fold.Timers[id] = _timers.Evolve(fold.Timers.GetValueOrDefault(id), id, e);
         }
+        else if (chosen.SlaTimers && e.Data is CaseSuspended or CaseResumed && fold.Timers is not null)
+            foreach (var id in fold.Timers.Keys.ToList()) // every timer of the case (SlaTimerProjection's Identities)
+                fold.Timers[id] = _timers.Evolve(fold.Timers[id], id, e);
         if (chosen.Scorecards && e.Data is ICaseEvent)
             fold.Assessment = e.Data is CaseReported reported && fold.Assessment is null
                 ? CaseAssessment.Start(reported)

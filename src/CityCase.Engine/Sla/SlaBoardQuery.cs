@@ -41,6 +41,8 @@ public sealed class SlaBoardQuery
         var timers = store.Options.Schema.For<SlaTimer>();
         // A clock's light now is SlaLights.LightAt's rule (yellow from YellowAt on, red strictly after the deadline), never
         // below the light already recorded, and the recorded one while the case is suspended (as SlaNow shows it).
+        // A suspended case's timers are paused (SlaTimer.Paused) and the timekeeper skips them, but they stay on the board:
+        // the case is open and owes its deadline. The pause is read from the view here, as SlaNow reads it for the rows.
         // The filters repeat the indexes' expressions exactly, so the planner uses them.
         _sql = $"""
                 with board as (

@@ -36,59 +36,98 @@ public sealed class SlaTimer
 
     public int CalendarVersion { get; set; }
 
+    /// <summary>
+    /// The clock is paused (its case is suspended): no light is due until the case resumes, so the timekeeper's due
+    /// query and its indexes leave the timer out. Its light on the SLA board is the one recorded.
+    /// </summary>
+    public bool Paused { get; set; }
+
     public static string IdFor(Guid caseId, ClockKind clock) => $"{caseId}:{clock}";
 }
 
-/// <summary>One timer per running clock: created when it starts, moved with it, gone when it stops.</summary>
+/// <summary>
+/// One timer per running clock: created when it starts, moved with it, gone when it stops, and asleep while its case is
+/// suspended (domain.md: suspension stops the clocks), so that the timekeeper does not look at it again until the
+/// case resumes and the resumption has moved its deadline.
+/// </summary>
 public sealed class SlaTimerProjection : MultiStreamProjection<SlaTimer, string>
 {
+    private static readonly ClockKind[] Clocks = Enum.GetValues<ClockKind>();
+
     public SlaTimerProjection()
     {
         Identity<ClockStarted>(e => SlaTimer.IdFor(e.CaseId, e.Clock));
         Identity<ClockDeadlineMoved>(e => SlaTimer.IdFor(e.CaseId, e.Clock));
         Identity<ClockStopped>(e => SlaTimer.IdFor(e.CaseId, e.Clock));
         Identity<SlaLightChanged>(e => SlaTimer.IdFor(e.CaseId, e.Clock));
+        // Suspension pauses every clock of the case, so it goes to each timer the case could have; Evolve leaves the ones
+        // that do not exist alone (the decider starts no clock while a case is suspended).
+        Identities<CaseSuspended>(e => TimersOf(e.CaseId));
+        Identities<CaseResumed>(e => TimersOf(e.CaseId));
     }
 
-    /// <summary>One event at a time, explicitly, so that the one-pass rebuild folds with the code the inline projection runs.</summary>
-    public override SlaTimer? Evolve(SlaTimer? snapshot, string id, IEvent e) => e.Data switch
-    {
-        ClockStarted started when snapshot is null => Started(started),
-        ClockStarted started => On(snapshot, started),
-        ClockDeadlineMoved moved when snapshot is not null => On(snapshot, moved),
-        SlaLightChanged light when snapshot is not null => On(snapshot, light),
-        ClockStopped => null, // the clock stopped: no timer left
-        _ => snapshot,
-    };
+    private static IReadOnlyList<string> TimersOf(Guid caseId) => [.. Clocks.Select(c => SlaTimer.IdFor(caseId, c))];
 
-    private static SlaTimer Started(ClockStarted e) => new()
+    /// <summary>
+    /// Written out rather than by convention: with Apply methods for CaseSuspended, Marten would make a default timer
+    /// for each clock the case does not run; here null stays null (nothing stored) and a stopped clock's timer is deleted.
+    /// </summary>
+    public override SlaTimer? Evolve(SlaTimer? timer, string id, IEvent e)
     {
-        Id = SlaTimer.IdFor(e.CaseId, e.Clock), CaseId = e.CaseId, Clock = e.Clock, YellowAt = e.YellowAt, Deadline = e.Deadline,
-        Provisional = e.Provisional, CalendarVersion = e.CalendarVersion,
-    };
-
-    private static SlaTimer On(SlaTimer t, ClockStarted e)
-    {
-        t.YellowAt = e.YellowAt;
-        t.Deadline = e.Deadline;
-        t.Recorded = Light.Green;
-        (t.Provisional, t.CalendarVersion) = (e.Provisional, e.CalendarVersion);
-        return t;
+        switch (e.Data)
+        {
+            case ClockStarted s:
+                var started = timer ?? new SlaTimer { Id = id, CaseId = s.CaseId, Clock = s.Clock };
+                (started.YellowAt, started.Deadline, started.Recorded) = (s.YellowAt, s.Deadline, Light.Green);
+                (started.Provisional, started.CalendarVersion) = (s.Provisional, s.CalendarVersion);
+                return started;
+            case ClockStopped:
+                return null;
+            case var _ when timer is null:
+                return null; // a change to a clock that has no timer (not running): nothing to keep
+            case ClockDeadlineMoved m:
+                // Also while paused (a provisional count done again): the timer stays asleep; resumption wakes it.
+                (timer.YellowAt, timer.Deadline) = (m.YellowAt, m.Deadline);
+                (timer.Provisional, timer.CalendarVersion) = (m.Provisional, m.CalendarVersion);
+                return timer;
+            case SlaLightChanged l:
+                timer.Recorded = l.Light;
+                return timer;
+            case CaseSuspended:
+                timer.Paused = true;
+                return timer;
+            case CaseResumed:
+                // The deadline moved by the time spent suspended follows in the same append (ClockDeadlineMoved).
+                timer.Paused = false;
+                return timer;
+            default:
+                return timer;
+        }
     }
+}
 
-    private static SlaTimer On(SlaTimer t, ClockDeadlineMoved e)
-    {
-        t.YellowAt = e.YellowAt;
-        t.Deadline = e.Deadline;
-        (t.Provisional, t.CalendarVersion) = (e.Provisional, e.CalendarVersion);
-        return t;
-    }
+/// <summary>
+/// The due-timer query of <see cref="SlaTimekeeper"/> and the two partial indexes it runs on (AddSlaTimers): each
+/// branch repeats its index's expression and predicate word for word, so that the planner scans only the running
+/// timers whose next light may be due, however many sleep meanwhile.
+/// </summary>
+public static class DueSlaTimers
+{
+    /// <summary>Not paused. A timer stored before the flag existed has none and counts as running.</summary>
+    public const string Running = "coalesce((data ->> 'paused')::boolean, false) = false";
 
-    private static SlaTimer On(SlaTimer t, SlaLightChanged e)
-    {
-        t.Recorded = e.Light;
-        return t;
-    }
+    public const string YellowUnrecorded = "(data ->> 'recorded') = 'Green'";
+    public const string RedUnrecorded = "(data ->> 'recorded') <> 'Red'";
+    public const string YellowPredicate = $"{Running} and {YellowUnrecorded}";
+    public const string RedPredicate = $"{Running} and {RedUnrecorded}";
+
+    /// <summary>
+    /// SlaLights.LightAt's rule (Domain/Time/SlaLights.cs) as SQL: yellow from YellowAt on, red strictly after the
+    /// deadline, for a level not yet recorded; and only on running clocks (a paused one has no light to change).
+    /// Both parameters are now in Unix milliseconds.
+    /// </summary>
+    public const string Where =
+        $"where ({YellowPredicate} and (data ->> 'yellowAtMs')::bigint <= ?) or ({RedPredicate} and (data ->> 'deadlineMs')::bigint < ?)";
 }
 
 /// <summary>
@@ -118,10 +157,7 @@ public sealed class SlaTimekeeper(IDocumentStore store, IServiceScopeFactory sco
     {
         var nowMs = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
         await using var session = store.LightweightSession();
-        // SlaLights.LightAt's rule as SQL: yellow from YellowAt on, red strictly after the deadline.
-        var due = await session.Query<SlaTimer>()
-            .Where(t => (t.Recorded == Light.Green && t.YellowAtMs <= nowMs) || (t.Recorded != Light.Red && t.DeadlineMs < nowMs))
-            .ToListAsync(ct);
+        var due = (await session.QueryAsync<SlaTimer>(DueSlaTimers.Where, ct, nowMs, nowMs)).ToList();
         var nowTicks = Environment.TickCount64;
         foreach (var (key, at) in _handedOff)
             if (nowTicks - at > Resend) _handedOff.TryRemove(key, out _);

@@ -146,4 +146,39 @@ public sealed class SlaTimekeeperTests : IAsyncLifetime
         Assert.Equal("2026-11-24T03:30:00Z", dispatch["dueAt"]!.GetValue<string>());   // 11:30 local: 09:30 + 2 h
         Assert.Equal("GREEN", dispatch["light"]!.GetValue<string>());
     }
+
+    private async Task<string> BoardLight(string caseId)
+    {
+        var board = await _server.PostGraphQL("{ slaBoard(first: 50) { cases { light case { id } } } }", token: CityCaseServer.Token("supervisor"));
+        Assert.True(board.Errors is null, board.ToString());
+        return board.Data!["slaBoard"]!["cases"]!.AsArray().Single(c => c!["case"]!["id"]!.GetValue<string>() == caseId)!["light"]!.GetValue<string>();
+    }
+
+    [Fact]
+    public async Task A_suspended_overdue_case_sleeps_through_every_pass_and_after_resuming_gets_its_lights_once()
+    {
+        var id = await Report();
+        await _client.Must("acceptCase", _client.Dispatcher, id, new { categoryCode = "1102", urgency = "NORMAL" }); // dispatch: yellow 09:24, due 09:30
+        AdvanceTo(9, 40);                                      // overdue, no light recorded yet
+        await _client.Must("suspendCase", _client.Dispatcher, id, new { reason = "Waiting for the owner" });
+
+        foreach (var (hour, minute) in new[] { (9, 40), (10, 0), (11, 0) })
+        {
+            AdvanceTo(hour, minute);
+            Assert.Equal(0, await Tick());                     // its timer is not due while the clock is paused, not even once
+        }
+        Assert.Empty(await Lights(id));
+        Assert.Equal("GREEN", await BoardLight(id));           // still on the board, with the light recorded before the pause
+
+        // 80 working minutes suspended: yellow 10:44, due 10:50, both already past at 11:00.
+        await _client.Must("resumeCase", _client.Dispatcher, id, new { reason = "Owner found" });
+        Assert.Equal(1, await Tick());                         // yellow
+        Assert.Equal(1, await Tick());                         // red (one level per pass)
+        Assert.Equal(0, await Tick());
+        AdvanceTo(11, 30);
+        Assert.Equal(0, await Tick());
+
+        Assert.Equal(["Dispatch Yellow", "Dispatch Red"], await Lights(id));
+        Assert.Equal("RED", await BoardLight(id));
+    }
 }
