@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using CityCase.Domain;
 using CityCase.Domain.Assessment;
 using JasperFx.Events.Projections;
@@ -36,6 +37,9 @@ public sealed class ActiveScorecards
 
     /// <summary>Where that version's rows are (<see cref="ScorecardVersion.TenantOf"/>), for the reads' SQL.</summary>
     public string TenantId { get; set; } = "";
+
+    /// <summary>Its projection shard (<see cref="ScorecardVersion.ShardOf"/>), for the readiness check's SQL.</summary>
+    public string Shard { get; set; } = "";
 
     public int? PreviousVersion { get; set; }
     public Instant SwitchedAt { get; set; }
@@ -113,7 +117,7 @@ public sealed class ScorecardVersions(
     private static readonly TimeSpan RemovalWindow = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<int, ScorecardRules> _recorded = new(); // a version's rules never change
-    private (int Active, Instant Since)? _removing;
+    private (int Active, long Since)? _removing; // Stopwatch timestamps: the window is the machine's time, not the city's clock
 
     public override async Task StartAsync(CancellationToken ct)
     {
@@ -188,6 +192,7 @@ public sealed class ScorecardVersions(
         active.PreviousVersion = previous;
         active.Version = version;
         active.TenantId = ScorecardVersion.TenantOf(version);
+        active.Shard = ScorecardVersion.ShardOf(version);
         active.SwitchedAt = clock.GetCurrentInstant();
         session.Store(active); // optimistic concurrency: a node that switched meanwhile wins, this one reads again
         try
@@ -265,7 +270,11 @@ public sealed class ScorecardVersions(
             if (await session.LoadAsync<ActiveScorecards>(ActiveScorecards.TheId, ct) is null)
             {
                 // A new database: this node's version is the first one, with nothing to build before it.
-                session.Insert(new ActiveScorecards { Version = rules.Version, TenantId = ScorecardVersion.TenantOf(rules.Version), SwitchedAt = now });
+                session.Insert(new ActiveScorecards
+                {
+                    Version = rules.Version, TenantId = ScorecardVersion.TenantOf(rules.Version), Shard = ScorecardVersion.ShardOf(rules.Version),
+                    SwitchedAt = now,
+                });
                 try { await session.SaveChangesAsync(ct); }
                 catch (DocumentAlreadyExistsException) { } // another node was first
             }
@@ -304,9 +313,8 @@ public sealed class ScorecardVersions(
     /// </summary>
     private async Task RemoveRetiredAsync(int activeVersion, CancellationToken ct)
     {
-        var now = clock.GetCurrentInstant();
-        if (_removing is not { } removing || removing.Active != activeVersion) _removing = removing = (activeVersion, now);
-        if (activeVersion == 1 || now - removing.Since > Duration.FromTimeSpan(RemovalWindow)) return;
+        if (_removing is not { } removing || removing.Active != activeVersion) _removing = removing = (activeVersion, Stopwatch.GetTimestamp());
+        if (activeVersion == 1 || Stopwatch.GetElapsedTime(removing.Since) > RemovalWindow) return;
 
         var retired = Enumerable.Range(1, activeVersion - 1).Select(ScorecardVersion.TenantOf).ToArray();
         var removed = 0;
