@@ -68,6 +68,10 @@ public static class CityCaseEngine
         services.AddTransient(sp => sp.GetRequiredService<CityCalendar>().Sla);
         services.AddSingleton(city.Scorecard.Weights.ToWeights());
         services.AddSingleton(assessment);
+        var scorecardRules = city.Scorecard.ToVersion(assessment.InspectorOfGrid);
+        var scorecardVersions = new ScorecardVersionState();
+        services.AddSingleton(scorecardRules);
+        services.AddSingleton(scorecardVersions);
 
         var marten = services.AddMarten(opts =>
             {
@@ -79,7 +83,7 @@ public static class CityCaseEngine
                 opts.Events.MetadataConfig.CausationIdEnabled = true;
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => ConfigureJson(json));
 
-                opts.AddCases().AddSlaTimers().AddScorecards(assessment).AddIntake(city.Schema).AddLiveFeed(city.Schema).AddPrivacy();
+                opts.AddCases().AddSlaTimers().AddScorecards(assessment, scorecardRules.Version, scorecardVersions).AddIntake(city.Schema).AddLiveFeed(city.Schema).AddPrivacy();
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
@@ -95,6 +99,8 @@ public static class CityCaseEngine
         services.AddSingleton<SlaTimekeeper>();
         services.AddHostedService(sp => sp.GetRequiredService<SlaTimekeeper>());
         services.AddSingleton<ScoreBucketSums>();
+        services.AddSingleton<ScorecardVersions>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScorecardVersions>());
         services.AddSingleton<SlaBoardQuery>();
         services.AddAuditTrail(); // after Marten's own start-up has made mt_events
         services.AddSingleton<CalendarKeeper>();

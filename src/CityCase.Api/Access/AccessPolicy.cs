@@ -50,6 +50,8 @@ public static class AccessPolicy
         ["Query.scorecards"] = [Analyst, Supervisor, Auditor],
         ["Query.hotlineKpis"] = [Analyst, Supervisor, Auditor],
         ["Query.hotspots"] = [Analyst, Supervisor, Auditor, Dispatcher],
+        // Which version of the scorecard rules the figures come from, and how far a newer one is built.
+        ["Query.scorecardVersions"] = [Analyst, Supervisor, Auditor],
         // The district's reference data: public, for clients' pickers.
         ["Query.gridAt"] = Public,
         ["Query.grids"] = Public,
@@ -85,6 +87,8 @@ public static class AccessPolicy
         ["Mutation.recordSatisfaction"] = [Agent],
         ["Mutation.revealCitizenContact"] = [Auditor, Supervisor],
         ["Mutation.reloadCalendar"] = [Admin],
+        // Moving the figures to new rules is part of deploying them: the operator's call, not a reader's.
+        ["Mutation.switchScorecards"] = [Admin],
         ["Mutation.anchorAudit"] = [Admin],
         // Live.
         ["Subscription.slaAlerts"] = [Dispatcher, Supervisor, Department],

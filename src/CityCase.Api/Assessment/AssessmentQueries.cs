@@ -167,10 +167,11 @@ public static class AssessmentQueries
                     BucketKind.Inspector => context.Service<AssessmentRules>().InspectorOfGrid.Values.Distinct().ToDictionary(u => u, _ => (string?)null),
                     _ => new Dictionary<string, string?>(),
                 };
-                var weights = context.Service<CompositeWeights>();
-                return known.Keys.Union(sums.Keys).Order(StringComparer.Ordinal).Select(subject =>
+                // The composite is computed with the weights of the version the figures come from, whatever this node's own.
+                var weights = await context.Service<ScorecardVersions>().WeightsOfAsync(sums.RulesVersion, context.CancellationToken);
+                return known.Keys.Union(sums.BySubject.Keys).Order(StringComparer.Ordinal).Select(subject =>
                 {
-                    var counts = sums.GetValueOrDefault(subject) ?? ScoreCounts.Zero;
+                    var counts = sums.BySubject.GetValueOrDefault(subject) ?? ScoreCounts.Zero;
                     return new Scorecard(dimension, subject, known.GetValueOrDefault(subject), from, to, counts,
                         dimension == BucketKind.Department ? Indicators.CompositeScore(counts, weights) : null);
                 }).ToList();
@@ -185,7 +186,7 @@ public static class AssessmentQueries
                 context.RequireActor();
                 var (from, to) = Range(context);
                 var sums = await SumAsync(context, BucketKind.Hotline, from, to, category: null);
-                return new HotlineKpis(from, to, ScoreCounts.Sum(sums.Values), context.Service<BusinessCalendar>().WorkingDay.TotalMinutes);
+                return new HotlineKpis(from, to, ScoreCounts.Sum(sums.BySubject.Values), context.Service<BusinessCalendar>().WorkingDay.TotalMinutes);
             });
 
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<HotspotType>>>>("hotspots")
@@ -216,7 +217,7 @@ public static class AssessmentQueries
                     _ => reference.Grids.DistinctBy(g => g.StreetCode).ToDictionary(g => g.StreetCode, g => g.StreetName),
                 };
                 var sums = await SumAsync(context, kind, from, to, category);
-                return sums.Select(s => new Hotspot(level, s.Key, names.GetValueOrDefault(s.Key), s.Value.Reported))
+                return sums.BySubject.Select(s => new Hotspot(level, s.Key, names.GetValueOrDefault(s.Key), s.Value.Reported))
                     .Where(h => h.Cases > 0)
                     .OrderByDescending(h => h.Cases).ThenBy(h => h.Code, StringComparer.Ordinal).ToList();
             });
@@ -234,7 +235,7 @@ public static class AssessmentQueries
     }
 
     /// <summary>The buckets of one kind over the days, summed per subject (of one category, when given).</summary>
-    private static Task<Dictionary<string, ScoreCounts>> SumAsync(IResolveFieldContext context, BucketKind kind,
+    private static Task<ScoreSums> SumAsync(IResolveFieldContext context, BucketKind kind,
         LocalDate from, LocalDate to, string? category) =>
         context.Service<ScoreBucketSums>().SumAsync(kind, from, to, category, context.CancellationToken);
 }

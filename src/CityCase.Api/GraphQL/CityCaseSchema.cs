@@ -29,6 +29,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddReferenceQueries();
         this.AddSlaQueries();
         this.AddAssessmentQueries();
+        this.AddScorecardVersionQueries();
         this.AddCalendarQueries();
         this.AddContactRevealQuery();
         this.AddPrivacyQueries();
@@ -43,6 +44,7 @@ public sealed class MutationType : ObjectGraphType
         this.AddIntakeMutations();
         this.AddLifecycleMutations();
         this.AddCalendarMutations();
+        this.AddScorecardVersionMutations();
         this.AddContactRevealMutation();
         this.AddAuditMutations();
         this.AddPrivacyMutations();

@@ -29,15 +29,20 @@ public sealed class ScoreBucket
 /// batch of events it folds every touched case's <see cref="CaseAssessment"/> (stored per case), takes
 /// the case's old contribution out of the buckets and puts the new one in. A bucket that comes back to
 /// zero is deleted, so a rebuild, whatever its batch sizes, leaves exactly the same rows.
+/// Each version of the rules (<c>City:Scorecard:RulesVersion</c>) is its own shard writing its own rows
+/// (<see cref="ScorecardVersion"/>), so a new version is built from the first event beside the active one.
 /// </summary>
-public sealed class ScorecardProjection(AssessmentRules rules) : IProjection
+public sealed class ScorecardProjection(AssessmentRules rules, int rulesVersion, ScorecardVersionState versions) : IProjection
 {
     public const string Name = "Scorecards";
 
-    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
+    public async Task ApplyAsync(IDocumentOperations session, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
+        // Once the reads have moved to a newer version nothing reads these rows again, and they are being removed.
+        if (versions.IsRetired(rulesVersion)) return;
         var byCase = events.Where(e => e.Data is ICaseEvent).GroupBy(e => e.StreamId).ToList();
         if (byCase.Count == 0) return;
+        var operations = session.ForTenant(ScorecardVersion.TenantOf(rulesVersion));
 
         var stored = (await operations.LoadManyAsync<CaseAssessment>(ct, byCase.Select(g => g.Key)))
             .ToDictionary(a => a.Id);

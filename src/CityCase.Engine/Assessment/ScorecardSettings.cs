@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using CityCase.Domain.Assessment;
 using CityCase.Domain.Time;
 
@@ -12,10 +15,50 @@ public sealed class ScorecardSettings
     /// <summary>How soon after the call the citizen must be told the case was accepted, in working days.</summary>
     public double AcceptanceNoticeWorkingDays { get; set; } = 1;
 
+    /// <summary>
+    /// The version of these rules. Changing a rule means giving it a new, higher version: a node with it builds that
+    /// version's scorecards beside the active ones, and the reads move to it once it has caught up (README: "Changing a
+    /// scorecard rule without downtime"). A node whose rules differ from those recorded for its version refuses to start.
+    /// </summary>
+    public int RulesVersion { get; set; } = 1;
+
+    /// <summary>Who moves the reads to a newer version once it has caught up: this node by itself, or an admin (<c>switchScorecards</c>).</summary>
+    public ScorecardSwitch Switch { get; set; } = ScorecardSwitch.Automatic;
+
     /// <summary>How cases are counted: on the city's calendar, with the inspectors' beats (grid → inspector).</summary>
     public AssessmentRules ToRules(BusinessCalendar calendar, IReadOnlyDictionary<string, string> inspectorOfGrid) =>
         new(calendar, inspectorOfGrid, new Limit(AcceptanceNoticeWorkingDays, LimitUnit.WorkingDays));
+
+    /// <summary>These rules as one version of the scorecards, with the fingerprint that tells whether a version's rules changed.</summary>
+    public ScorecardRulesInForce ToVersion(IReadOnlyDictionary<string, string> inspectorOfGrid)
+    {
+        if (RulesVersion < 1)
+            throw new ArgumentException($"City:Scorecard:RulesVersion must be 1 or more (got {RulesVersion}).");
+        var weights = Weights.ToWeights();
+        // What the figures depend on besides the events and the calendar (which has its own yearly routine).
+        var rules = JsonSerializer.Serialize(new
+        {
+            weights,
+            AcceptanceNoticeWorkingDays,
+            beats = inspectorOfGrid.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => $"{b.Key}={b.Value}"),
+        });
+        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rules)));
+        return new ScorecardRulesInForce(RulesVersion, fingerprint, weights, AcceptanceNoticeWorkingDays, Switch);
+    }
 }
+
+public enum ScorecardSwitch
+{
+    /// <summary>The node with the newer rules moves the reads to them as soon as their scorecards have caught up.</summary>
+    Automatic,
+
+    /// <summary>The newer version is built and kept up, and the reads move when an admin asks (<c>switchScorecards</c>).</summary>
+    Manual,
+}
+
+/// <summary>This node's scorecard rules: their version, their fingerprint, and what the reads need of them.</summary>
+public sealed record ScorecardRulesInForce(int Version, string Fingerprint, CompositeWeights Weights, double AcceptanceNoticeWorkingDays,
+    ScorecardSwitch Switch);
 
 public sealed class CompositeWeightSettings
 {

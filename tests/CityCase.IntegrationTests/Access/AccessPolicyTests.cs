@@ -63,6 +63,8 @@ public sealed class AccessPolicyTests(CityCaseServer server) : IClassFixture<Cit
         ["Mutation.recordSatisfaction"] = CaseMutation("recordSatisfaction", "score: 5"),
         ["Mutation.revealCitizenContact"] = $$"""mutation { revealCitizenContact(input: { caseId: "{{Nobody}}", reason: "x" }) { caseNumber } }""",
         ["Mutation.reloadCalendar"] = """mutation { reloadCalendar { version } }""",
+        ["Query.scorecardVersions"] = """{ scorecardVersions { version stage } }""",
+        ["Mutation.switchScorecards"] = """mutation { switchScorecards(input: { version: 1 }) { version } }""", // the active one: changes nothing
         ["Query.verifyAudit"] = """{ verifyAudit { intact } }""",
         ["Query.auditAnchors"] = """{ auditAnchors(last: 1) { number } }""",
         ["Mutation.anchorAudit"] = """mutation { anchorAudit { refusal } }""", // signs an anchor, appends no event
