@@ -21,7 +21,8 @@ public static class RebuildVerb
         {
             var store = app.Services.GetRequiredService<IDocumentStore>();
             var console = new Lock(); // the read models report from their own tasks
-            var summary = await ReadModelRebuilder.RebuildAllAsync(store, app.Services.GetRequiredService<CityCase.Domain.Assessment.AssessmentRules>(), p =>
+            var summary = await ReadModelRebuilder.RebuildAllAsync(store, app.Services.GetRequiredService<CityCase.Domain.Assessment.AssessmentRules>(),
+                app.Services.GetRequiredService<CityCase.Engine.CitySettings>().Scorecard.RulesVersion, p =>
             {
                 var percent = p.HighWaterMark == 0 ? 100 : 100.0 * p.Sequence / p.HighWaterMark;
                 lock (console)

@@ -19,7 +19,7 @@ namespace CityCase.Engine.Rebuild;
 /// leave memory then. The daemon would make one pass per read model and a round trip and upsert per page of
 /// 5,000 events; this reads each event once and writes each document once.
 /// </summary>
-public sealed class OnePassRebuild(IDocumentStore store, AssessmentRules rules, ReadModelChoice chosen)
+public sealed class OnePassRebuild(IDocumentStore store, AssessmentRules rules, string scorecardTenant, ReadModelChoice chosen)
 {
     private const int WriteBatch = 5_000;
 
@@ -249,7 +249,14 @@ public sealed class OnePassRebuild(IDocumentStore store, AssessmentRules rules, 
     private async Task WriteAsync(ChannelReader<IReadOnlyList<object>> batches, CancellationToken ct)
     {
         await foreach (var batch in batches.ReadAllAsync(ct))
-            await store.BulkInsertDocumentsAsync(batch, BulkInsertMode.InsertsOnly, WriteBatch, ct);
+        {
+            // The scorecards' rows are their rules version's (its tenant); the case views and timers are everyone's.
+            var scorecards = batch.Where(d => d is CaseAssessment or ScoreBucket).ToList();
+            if (scorecards.Count < batch.Count)
+                await store.BulkInsertDocumentsAsync(batch.Where(d => d is not (CaseAssessment or ScoreBucket)), BulkInsertMode.InsertsOnly, WriteBatch, ct);
+            if (scorecards.Count > 0)
+                await store.BulkInsertDocumentsAsync(scorecardTenant, scorecards, BulkInsertMode.InsertsOnly, WriteBatch, ct);
+        }
     }
 }
 

@@ -32,7 +32,11 @@ public static class ReadModelRebuilder
         (ScorecardProjection.Name, [typeof(CaseAssessment), typeof(ScoreBucket)]),
     ];
 
-    public static async Task<RebuildSummary> RebuildAllAsync(IDocumentStore store, AssessmentRules rules, Action<RebuildProgress>? progress,
+    /// <summary>
+    /// Rebuilds the chosen read models (all by default); the scorecards as version <paramref name="rulesVersion"/> of
+    /// the rules (its rows and its shard), every other version's rows being removed.
+    /// </summary>
+    public static async Task<RebuildSummary> RebuildAllAsync(IDocumentStore store, AssessmentRules rules, int rulesVersion, Action<RebuildProgress>? progress,
         CancellationToken ct = default, IReadOnlyCollection<string>? only = null)
     {
         var chosen = ReadModels.Where(r => only is null || only.Count == 0 || only.Contains(r.Name, StringComparer.OrdinalIgnoreCase)).ToList();
@@ -48,7 +52,7 @@ public static class ReadModelRebuilder
         var names = string.Join(", ", chosen.Select(r => r.Name));
         var choice = new ReadModelChoice(chosen.Any(r => r.Name == "CaseView"), chosen.Any(r => r.Name == "SlaTimer"),
             chosen.Any(r => r.Name == ScorecardProjection.Name));
-        var pass = new OnePassRebuild(store, rules, choice);
+        var pass = new OnePassRebuild(store, rules, ScorecardVersion.TenantOf(rulesVersion), choice);
         // Secondary indexes are made once over the finished tables (a sort each) instead of row by row while loading.
         var indexes = await SecondaryIndexes.DropAsync(store, chosen.SelectMany(r => r.Documents), ct);
         long events;
@@ -60,12 +64,12 @@ public static class ReadModelRebuilder
         {
             await SecondaryIndexes.CreateAsync(store, indexes, CancellationToken.None);
         }
-        if (choice.Scorecards) await MarkScorecardsAtAsync(store, high, ct);
+        if (choice.Scorecards) await MarkScorecardsAtAsync(store, ScorecardVersion.ShardOf(rulesVersion), high, ct);
         return new RebuildSummary(events, chosen.Count, clock.Elapsed, pass.ReadDone, pass.FoldDone, pass.WriteDone);
     }
 
     /// <summary>The scorecards' daemon carries on from the high-water mark the pass folded up to.</summary>
-    private static async Task MarkScorecardsAtAsync(IDocumentStore store, long high, CancellationToken ct)
+    private static async Task MarkScorecardsAtAsync(IDocumentStore store, string shard, long high, CancellationToken ct)
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
@@ -75,7 +79,7 @@ public static class ReadModelRebuilder
              insert into {schema}.mt_event_progression (name, last_seq_id, last_updated) values (@name, @high, transaction_timestamp())
              on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated
              """, connection);
-        command.Parameters.AddWithValue("name", ScorecardProjection.Name + ":All");
+        command.Parameters.AddWithValue("name", shard);
         command.Parameters.AddWithValue("high", high);
         await command.ExecuteNonQueryAsync(ct);
     }
