@@ -231,7 +231,7 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
         v.CitizenErased = true;
         v.CitizenErasedAt = e.At;
     }
-    public static void Apply(CaseView v, SensorAlarmRepeated e) => v.SensorRepeats++;
+    public static void Apply(CaseView v, SensorAlarmRepeated e) => v.SensorRepeats += e.Count; // older events: 1
     public static void Apply(CaseView v, SensorAlarmCleared e) => v.SensorCleared = true;
 
     public static void Apply(CaseView v, ClockStarted e)

@@ -390,6 +390,15 @@ public sealed class CaseDeciderTests
     }
 
     [Fact]
+    public void Repeats_received_together_fold_into_the_open_case_as_one_event_that_counts_them()
+    {
+        Given(SensorReported).WhenDecided(new FoldSensorAlarms(" CRITICAL ", 3, ["k-1", "k-3"], T0), Agent)
+            .ThenEvents(new SensorAlarmRepeated(Id, "CRITICAL", Agent, Now, 3, ["k-1", "k-3"], T0));
+        Given(SensorReported).WhenDecided(new FoldSensorAlarms("HIGH", 0, [], T0), Agent).ThenRefused(Validation, "at least one alarm");
+        Given(Reported).WhenDecided(new FoldSensorAlarms("HIGH", 1, [], T0), Agent).ThenRefused(Validation, "not raised by a sensor");
+    }
+
+    [Fact]
     public void A_clear_signal_is_recorded_once()
     {
         Given(SensorReported).WhenDecided(new ClearSensorAlarm("S-17", "WATER_LEVEL"), Agent).ThenEvents(new SensorAlarmCleared(Id, Agent, Now));

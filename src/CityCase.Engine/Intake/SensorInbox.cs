@@ -1,0 +1,102 @@
+using Npgsql;
+using NpgsqlTypes;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace CityCase.Engine.Intake;
+
+/// <summary>
+/// A device's signal as received: stored before the device is told "received", and deleted by the transaction that folds
+/// it into its case, so a signal is folded exactly once whichever node folds it and whenever a node dies.
+/// </summary>
+public sealed record SensorReceipt(long Seq, DateTimeOffset ReceivedAt, string Device, byte[] Payload, string? ResponseTopic,
+    byte[]? CorrelationData);
+
+/// <summary>
+/// The sensor inbox: one PostgreSQL table every node writes to and folds from. Why a table of our own rather than a
+/// node's durable Wolverine queue: the fold deletes its rows in the very transaction that appends the events, so
+/// "folded" and "consumed" cannot part (no handled-mark after the commit to lose), and any node takes any rows with
+/// <c>FOR UPDATE SKIP LOCKED</c>: the rows of a node that dies are unlocked when its connection goes, with no
+/// ownership to wait out before another node may fold them.
+/// </summary>
+public sealed class SensorInbox(NpgsqlDataSource dataSource, CitySettings city)
+{
+    public const string TableName = "cc_sensor_inbox";
+
+    public static Table Table(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, TableName, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<long>("seq").AsPrimaryKey().BigAutoIncrement();
+        table.AddColumn("received_at", "timestamp with time zone").NotNull();
+        table.AddColumn("device", "text").NotNull();
+        table.AddColumn("payload", "bytea").NotNull();
+        table.AddColumn("response_topic", "text");
+        table.AddColumn("correlation", "bytea");
+        return table;
+    }
+
+    /// <summary>Stores signals in one statement (one commit); returns their receipt numbers in the same order.</summary>
+    public async Task<long[]> StoreAsync(IReadOnlyList<(string Device, byte[] Payload, string? ResponseTopic, byte[]? Correlation)> signals,
+        DateTimeOffset receivedAt, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"""
+             insert into {city.Schema}.{TableName} (received_at, device, payload, response_topic, correlation)
+             select $1, d, p, r, c from unnest($2::text[], $3::bytea[], $4::text[], $5::bytea[]) with ordinality as u(d, p, r, c, n)
+             order by n
+             returning seq
+             """);
+        command.Parameters.Add(new NpgsqlParameter { Value = receivedAt.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = signals.Select(s => s.Device).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = signals.Select(s => s.Payload).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = signals.Select(s => s.ResponseTopic).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = signals.Select(s => s.Correlation).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        var seqs = new List<long>(signals.Count);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) seqs.Add(reader.GetInt64(0));
+        seqs.Sort(); // one sequence, taken in the rows' order: sorted, they are the signals' numbers in order
+        return [.. seqs];
+    }
+
+    /// <summary>
+    /// Takes (deletes) up to <paramref name="max"/> of the oldest signals no other transaction holds, inside
+    /// <paramref name="connection"/>'s open transaction: they come back if it rolls back.
+    /// </summary>
+    public async Task<List<SensorReceipt>> TakeAsync(NpgsqlConnection connection, int max, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            $"""
+             delete from {city.Schema}.{TableName} where seq in
+               (select seq from {city.Schema}.{TableName} order by seq limit $1 for update skip locked)
+             returning seq, received_at, device, payload, response_topic, correlation
+             """;
+        command.Parameters.Add(new NpgsqlParameter { Value = max });
+        var taken = new List<SensorReceipt>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            taken.Add(new SensorReceipt(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2),
+                reader.GetFieldValue<byte[]>(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5)));
+        taken.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+        return taken;
+    }
+
+    private readonly SemaphoreSlim _stored = new(0, 1);
+
+    /// <summary>Wakes this node's folder: signals were stored (other nodes' folders find them on their next poll).</summary>
+    public void Ring()
+    {
+        try { _stored.Release(); } catch (SemaphoreFullException) { } // already rung
+    }
+
+    /// <summary>Waits until this node stores signals, or <paramref name="poll"/> has passed (for those other nodes stored).</summary>
+    public Task WaitForSignalsAsync(TimeSpan poll, CancellationToken ct) => _stored.WaitAsync(poll, ct);
+
+    /// <summary>How many signals wait to be folded.</summary>
+    public async Task<long> WaitingAsync(CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand($"select count(*) from {city.Schema}.{TableName}");
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+}
