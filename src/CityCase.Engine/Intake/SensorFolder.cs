@@ -112,7 +112,8 @@ public sealed class SensorFolder(IDocumentStore store, SensorInbox inbox, CaseNu
                     }
                     var status = signal.Command switch
                     {
-                        RaiseSensorAlarm raise when sensor.State is null => sensor.File(raise, signal.Actor, newNumbers.Dequeue()),
+                        RaiseSensorAlarm raise when sensor.State is null => // a number of its own if an earlier filing was refused
+                            sensor.File(raise, signal.Actor, newNumbers.Count > 0 ? newNumbers.Dequeue() : await numbers.NextAsync(ct)),
                         RaiseSensorAlarm raise => sensor.Repeat(raise, signal),
                         ClearSensorAlarm clear => sensor.Clear(clear, signal.Actor),
                         _ => throw new InvalidOperationException("not a sensor signal"),
@@ -137,6 +138,7 @@ public sealed class SensorFolder(IDocumentStore store, SensorInbox inbox, CaseNu
             if (sensor.IsNew) session.Events.StartStream<Case>(sensor.State!.Id, events);
             else stream!.AppendMany(events);
         }
+        inbox.Consume(session, taken);
         await session.SaveChangesAsync(ct);
         return (taken.Count, outcomes);
     }

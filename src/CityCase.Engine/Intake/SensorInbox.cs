@@ -59,17 +59,16 @@ public sealed class SensorInbox(NpgsqlDataSource dataSource, CitySettings city)
     }
 
     /// <summary>
-    /// Takes (deletes) up to <paramref name="max"/> of the oldest signals no other transaction holds, inside
-    /// <paramref name="connection"/>'s open transaction: they come back if it rolls back.
+    /// Locks up to <paramref name="max"/> of the oldest signals no other transaction holds, inside the open transaction of
+    /// <paramref name="connection"/>; <see cref="Consume"/> deletes them with the fold's own commit.
     /// </summary>
     public async Task<List<SensorReceipt>> TakeAsync(NpgsqlConnection connection, int max, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
         command.CommandText =
             $"""
-             delete from {city.Schema}.{TableName} where seq in
-               (select seq from {city.Schema}.{TableName} order by seq limit $1 for update skip locked)
-             returning seq, received_at, device, payload, response_topic, correlation
+             select seq, received_at, device, payload, response_topic, correlation
+             from {city.Schema}.{TableName} order by seq limit $1 for update skip locked
              """;
         command.Parameters.Add(new NpgsqlParameter { Value = max });
         var taken = new List<SensorReceipt>();
@@ -78,9 +77,15 @@ public sealed class SensorInbox(NpgsqlDataSource dataSource, CitySettings city)
             taken.Add(new SensorReceipt(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2),
                 reader.GetFieldValue<byte[]>(3), reader.IsDBNull(4) ? null : reader.GetString(4),
                 reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5)));
-        taken.Sort((a, b) => a.Seq.CompareTo(b.Seq));
         return taken;
     }
+
+    /// <summary>
+    /// Deletes the taken signals as one of the session's own operations, so the commit that appends their events removes
+    /// them, and a batch that appends nothing (only replays or refusals) still commits.
+    /// </summary>
+    public void Consume(Marten.IDocumentSession session, IEnumerable<SensorReceipt> taken) =>
+        session.QueueSqlCommand($"delete from {city.Schema}.{TableName} where seq = any(?)", [taken.Select(t => t.Seq).ToArray()]);
 
     private readonly SemaphoreSlim _stored = new(0, 1);
 
