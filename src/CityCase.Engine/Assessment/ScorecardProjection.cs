@@ -36,7 +36,9 @@ public sealed class ScorecardProjection(AssessmentRules rules) : IProjection
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
-        var byCase = events.Where(e => e.Data is ICaseEvent).GroupBy(e => e.StreamId).ToList();
+        // A sensor's repeats and clears count in no figure: a storm of them loads no assessments.
+        var byCase = events.Where(e => e.Data is ICaseEvent and not (SensorAlarmRepeated or SensorAlarmCleared))
+            .GroupBy(e => e.StreamId).ToList();
         if (byCase.Count == 0) return;
 
         var stored = (await operations.LoadManyAsync<CaseAssessment>(ct, byCase.Select(g => g.Key)))

@@ -181,10 +181,10 @@ public sealed class MqttSensorIngest(MqttSettings settings, SensorInbox inbox, I
     /// </summary>
     private async Task StoreAsync(ChannelReader<Arrival> arrivals, CancellationToken ct)
     {
-        var batch = new List<Arrival>(settings.ReceiptBatchSize);
+        var answering = Task.CompletedTask; // the batch before's answers: they go out while the next batch is stored
         while (await arrivals.WaitToReadAsync(ct))
         {
-            batch.Clear();
+            var batch = new List<Arrival>(settings.ReceiptBatchSize);
             while (batch.Count < settings.ReceiptBatchSize && arrivals.TryRead(out var arrival)) batch.Add(arrival);
             var toStore = batch.Where(a => a.Refusal is null).ToList();
             long[] receipts = [];
@@ -222,9 +222,11 @@ public sealed class MqttSensorIngest(MqttSettings settings, SensorInbox inbox, I
                     logger.LogWarning("MQTT signal on {Topic} stored but not acknowledged ({Reason})", arrival.Message.ApplicationMessage.Topic, e.Message);
                 }
             }
-            await Task.WhenAll(answers);
-            if (receipts.Length > 0) inbox.Ring(); // after "received" went out, so that a device on one node hears it first
+            await answering;
+            answering = Task.WhenAll(answers);
+            if (receipts.Length > 0) inbox.Ring();
         }
+        await answering;
     }
 
     /// <summary>Tells each folded signal's device what it came to (the folder calls this once its transaction committed).</summary>

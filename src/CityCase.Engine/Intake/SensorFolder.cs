@@ -30,13 +30,15 @@ public sealed class SensorFolder(IDocumentStore store, SensorInbox inbox, CaseNu
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
+        var answering = Task.CompletedTask; // the batch before's answers go out while the next batch is folded
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var (taken, outcomes) = await FoldOnceAsync(stoppingToken);
                 failures = 0;
-                if (outcomes.Count > 0) await ingest.AnswerAsync(outcomes, stoppingToken);
+                await answering;
+                answering = outcomes.Count > 0 ? ingest.AnswerAsync(outcomes, stoppingToken) : Task.CompletedTask;
                 if (taken == 0) await inbox.WaitForSignalsAsync(TimeSpan.FromMilliseconds(settings.FoldPollMilliseconds), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
@@ -54,11 +56,15 @@ public sealed class SensorFolder(IDocumentStore store, SensorInbox inbox, CaseNu
     /// <summary>One batch: how many signals it took, and what to tell their devices.</summary>
     public async Task<(int Taken, IReadOnlyList<SensorOutcome> Outcomes)> FoldOnceAsync(CancellationToken ct)
     {
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+        var phases = new List<(string, double)>();
+        void Phase(string name) { phases.Add((name, timer.Elapsed.TotalMilliseconds)); timer.Restart(); }
         await using var session = store.LightweightSession();
         await session.BeginTransactionAsync(ct);
         var connection = (NpgsqlConnection)session.Connection!;
         var taken = await inbox.TakeAsync(connection, settings.FoldBatchSize, ct);
         if (taken.Count == 0) return (0, []);
+        Phase("take");
         session.CorrelationId = $"sensor-inbox:{taken[0].Seq}-{taken[^1].Seq}"; // which batch appended an event
         var now = clock.GetCurrentInstant();
         var outcomes = new List<SensorOutcome>(taken.Count);
@@ -79,15 +85,19 @@ public sealed class SensorFolder(IDocumentStore store, SensorInbox inbox, CaseNu
         }
         var groups = signals.GroupBy(s => CaseIntake.SensorKey(s.Command)).ToList(); // in order of each sensor's first signal
         await LockSensorsAsync(connection, groups.Select(g => "sensor:" + g.Key), ct);
+        Phase("lock");
 
         var keyIds = signals.Where(s => s.Key is not null).Select(s => IntakeKey.IdFor(s.Actor, (CaseCommand)s.Command, s.Key!)).Distinct().ToArray();
         var seenKeys = keyIds.Length == 0 ? [] : (await session.LoadManyAsync<IntakeKey>(ct, keyIds)).ToDictionary(k => k.Id);
+        Phase("keys");
         var sensorIds = groups.Select(g => g.First().Command.SensorId.Trim()).Distinct().ToArray();
         var openViews = await session.Query<CaseView>()
             .Where(v => v.IsOpen && v.Sensor != null && v.Sensor.SensorId.IsOneOf(sensorIds)).ToListAsync(ct);
+        Phase("views");
         var openBySensor = openViews.GroupBy(v => $"{v.Sensor!.SensorId}|{v.Sensor.AlarmType}").ToDictionary(g => g.Key, g => g.First().Id);
         var streams = openBySensor.Count == 0 ? [] : (await session.Events.FetchManyForWriting<Case>([.. openBySensor.Values.Distinct()], ct))
             .ToDictionary(s => s.Id);
+        Phase("fetch");
         var newNumbers = new Queue<string>(await numbers.NextManyAsync(groups.Count(g =>
             !(openBySensor.TryGetValue(g.Key, out var id) && streams[id].Aggregate is { IsOpen: true }) && g.Any(s => s.Command.OpensCase)), ct));
 
@@ -138,8 +148,12 @@ public sealed class SensorFolder(IDocumentStore store, SensorInbox inbox, CaseNu
             if (sensor.IsNew) session.Events.StartStream<Case>(sensor.State!.Id, events);
             else stream!.AppendMany(events);
         }
+        Phase("decide");
         inbox.Consume(session, taken);
         await session.SaveChangesAsync(ct);
+        Phase("save");
+        logger.LogDebug("Sensor fold: {Taken} signals, {Sensors} sensors, {Streams} open cases; {Phases}", taken.Count, groups.Count, streams.Count,
+            string.Join(", ", phases.Select(p => $"{p.Item1} {p.Item2:F0} ms")));
         return (taken.Count, outcomes);
     }
 
