@@ -22,6 +22,8 @@ public static class IntakeConfiguration
             throw new InvalidOperationException($"Mqtt:ReceiptBatchSize must be from 1 to 5000 (was {settings.ReceiptBatchSize}).");
         if (settings.FoldBatchSize is < 1 or > 5000)
             throw new InvalidOperationException($"Mqtt:FoldBatchSize must be from 1 to 5000 (was {settings.FoldBatchSize}).");
+        if (settings.FoldWorkers is < 1 or > 16)
+            throw new InvalidOperationException($"Mqtt:FoldWorkers must be from 1 to 16 (was {settings.FoldWorkers}).");
         if (settings.FoldPollMilliseconds is < 10 or > 60_000)
             throw new InvalidOperationException($"Mqtt:FoldPollMilliseconds must be from 10 to 60000 (was {settings.FoldPollMilliseconds}).");
         services.AddSingleton(settings);

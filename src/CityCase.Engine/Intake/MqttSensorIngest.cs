@@ -37,6 +37,9 @@ public sealed class MqttSettings
     /// <summary>At most this many stored signals folded in one transaction.</summary>
     public int FoldBatchSize { get; set; } = 500;
 
+    /// <summary>Fold workers on each node, each folding its own lanes of sensors (see <see cref="SensorInbox.Lanes"/>).</summary>
+    public int FoldWorkers { get; set; } = 2;
+
     /// <summary>How often an idle folder looks for signals other nodes stored (its own node wakes it at once).</summary>
     public int FoldPollMilliseconds { get; set; } = 250;
 
@@ -110,7 +113,7 @@ public sealed class MqttSensorIngest(MqttSettings settings, SensorInbox inbox, I
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>A message as it arrived, checked: a refusal to send back, or the payload to store.</summary>
-    private sealed record Arrival(MqttApplicationMessageReceivedEventArgs Message, string Device, DomainException? Refusal);
+    private sealed record Arrival(MqttApplicationMessageReceivedEventArgs Message, string Device, DomainException? Refusal, short Lane = 0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -167,7 +170,7 @@ public sealed class MqttSensorIngest(MqttSettings settings, SensorInbox inbox, I
             CaseIntake.Validate(signal, rules);
             if (key is { Length: > IntakeKey.MaxKeyLength })
                 throw new ValidationFailedException($"idempotencyKey must be at most {IntakeKey.MaxKeyLength} characters");
-            return new Arrival(e, device, null);
+            return new Arrival(e, device, null, SensorInbox.LaneOf(CaseIntake.SensorKey((ISensorSignal)signal)));
         }
         catch (DomainException refused)
         {
@@ -193,7 +196,7 @@ public sealed class MqttSensorIngest(MqttSettings settings, SensorInbox inbox, I
                 try
                 {
                     receipts = await inbox.StoreAsync([.. toStore.Select(a => (a.Device, System.Buffers.BuffersExtensions.ToArray(a.Message.ApplicationMessage.Payload),
-                        a.Message.ApplicationMessage.ResponseTopic, a.Message.ApplicationMessage.CorrelationData))],
+                        a.Message.ApplicationMessage.ResponseTopic, a.Message.ApplicationMessage.CorrelationData, a.Lane))],
                         clock.GetCurrentInstant().ToDateTimeOffset(), ct);
                     break;
                 }

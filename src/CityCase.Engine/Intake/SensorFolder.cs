@@ -27,7 +27,10 @@ public sealed record SensorOutcome(SensorReceipt Receipt, object Answer);
 public sealed class SensorFolder(IDocumentStore store, SensorInbox inbox, CaseNumbers numbers, ICaseRules rules, CityCalendar calendar,
     IClock clock, PrivacyKeys keys, MqttSettings settings, MqttSensorIngest ingest, ILogger<SensorFolder> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, settings.FoldWorkers).Select(worker => Task.Run(() => WorkAsync(worker, stoppingToken), stoppingToken)));
+
+    private async Task WorkAsync(int worker, CancellationToken stoppingToken)
     {
         var failures = 0;
         var answering = Task.CompletedTask; // the batch before's answers go out while the next batch is folded
@@ -35,7 +38,7 @@ public sealed class SensorFolder(IDocumentStore store, SensorInbox inbox, CaseNu
         {
             try
             {
-                var (taken, outcomes) = await FoldOnceAsync(stoppingToken);
+                var (taken, outcomes) = await FoldOnceAsync(worker, stoppingToken);
                 failures = 0;
                 await answering;
                 answering = outcomes.Count > 0 ? ingest.AnswerAsync(outcomes, stoppingToken) : Task.CompletedTask;
@@ -54,7 +57,7 @@ public sealed class SensorFolder(IDocumentStore store, SensorInbox inbox, CaseNu
     }
 
     /// <summary>One batch: how many signals it took, and what to tell their devices.</summary>
-    public async Task<(int Taken, IReadOnlyList<SensorOutcome> Outcomes)> FoldOnceAsync(CancellationToken ct)
+    public async Task<(int Taken, IReadOnlyList<SensorOutcome> Outcomes)> FoldOnceAsync(int worker, CancellationToken ct)
     {
         var timer = System.Diagnostics.Stopwatch.StartNew();
         var phases = new List<(string, double)>();
@@ -62,7 +65,7 @@ public sealed class SensorFolder(IDocumentStore store, SensorInbox inbox, CaseNu
         await using var session = store.LightweightSession();
         await session.BeginTransactionAsync(ct);
         var connection = (NpgsqlConnection)session.Connection!;
-        var taken = await inbox.TakeAsync(connection, settings.FoldBatchSize, ct);
+        var taken = await inbox.TakeAsync(connection, settings.FoldBatchSize, worker, settings.FoldWorkers, ct);
         if (taken.Count == 0) return (0, []);
         Phase("take");
         session.CorrelationId = $"sensor-inbox:{taken[0].Seq}-{taken[^1].Seq}"; // which batch appended an event
@@ -91,10 +94,13 @@ public sealed class SensorFolder(IDocumentStore store, SensorInbox inbox, CaseNu
         var seenKeys = keyIds.Length == 0 ? [] : (await session.LoadManyAsync<IntakeKey>(ct, keyIds)).ToDictionary(k => k.Id);
         Phase("keys");
         var sensorIds = groups.Select(g => g.First().Command.SensorId.Trim()).Distinct().ToArray();
-        var openViews = await session.Query<CaseView>()
-            .Where(v => v.IsOpen && v.Sensor != null && v.Sensor.SensorId.IsOneOf(sensorIds)).ToListAsync(ct);
+        var openViews = await session.Query<CaseView>() // the ids alone, not whole views
+            .Where(v => v.IsOpen && v.Sensor != null && v.Sensor.SensorId.IsOneOf(sensorIds))
+            .Select(v => new { v.Id, v.Sensor!.SensorId, v.Sensor.AlarmType }).ToListAsync(ct);
         Phase("views");
-        var openBySensor = openViews.GroupBy(v => $"{v.Sensor!.SensorId}|{v.Sensor.AlarmType}").ToDictionary(g => g.Key, g => g.First().Id);
+        var batchKeys = groups.Select(g => g.Key).ToHashSet(); // a sensor's other alarm types' cases are not fetched
+        var openBySensor = openViews.Select(v => (Key: $"{v.SensorId}|{v.AlarmType}", v.Id)).Where(v => batchKeys.Contains(v.Key))
+            .GroupBy(v => v.Key).ToDictionary(g => g.Key, g => g.First().Id);
         var streams = openBySensor.Count == 0 ? [] : (await session.Events.FetchManyForWriting<Case>([.. openBySensor.Values.Distinct()], ct))
             .ToDictionary(s => s.Id);
         Phase("fetch");

@@ -19,9 +19,22 @@ public sealed record SensorReceipt(long Seq, DateTimeOffset ReceivedAt, string D
 /// <c>FOR UPDATE SKIP LOCKED</c>: the rows of a node that dies are unlocked when its connection goes, with no
 /// ownership to wait out before another node may fold them.
 /// </summary>
-public sealed class SensorInbox(NpgsqlDataSource dataSource, CitySettings city)
+public sealed class SensorInbox(NpgsqlDataSource dataSource, CitySettings city, MqttSettings settings)
 {
     public const string TableName = "cc_sensor_inbox";
+
+    /// <summary>
+    /// Each signal's lane, from its sensor and alarm type: a fold worker takes only its own lanes, so two workers never hold
+    /// the same sensor and never wait for each other's locks (the lock still orders workers of different nodes).
+    /// </summary>
+    public const int Lanes = 64;
+
+    public static short LaneOf(string sensorKey)
+    {
+        var hash = 2166136261u; // FNV-1a: the same on every node and in every process, unlike string.GetHashCode
+        foreach (var c in sensorKey) hash = (hash ^ c) * 16777619u;
+        return (short)(hash % Lanes);
+    }
 
     public static Table Table(string schema)
     {
@@ -32,17 +45,18 @@ public sealed class SensorInbox(NpgsqlDataSource dataSource, CitySettings city)
         table.AddColumn("payload", "bytea").NotNull();
         table.AddColumn("response_topic", "text");
         table.AddColumn("correlation", "bytea");
+        table.AddColumn("lane", "smallint").NotNull().DefaultValueByExpression("0");
         return table;
     }
 
     /// <summary>Stores signals in one statement (one commit); returns their receipt numbers in the same order.</summary>
-    public async Task<long[]> StoreAsync(IReadOnlyList<(string Device, byte[] Payload, string? ResponseTopic, byte[]? Correlation)> signals,
+    public async Task<long[]> StoreAsync(IReadOnlyList<(string Device, byte[] Payload, string? ResponseTopic, byte[]? Correlation, short Lane)> signals,
         DateTimeOffset receivedAt, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(
             $"""
-             insert into {city.Schema}.{TableName} (received_at, device, payload, response_topic, correlation)
-             select $1, d, p, r, c from unnest($2::text[], $3::bytea[], $4::text[], $5::bytea[]) with ordinality as u(d, p, r, c, n)
+             insert into {city.Schema}.{TableName} (received_at, device, payload, response_topic, correlation, lane)
+             select $1, d, p, r, c, l from unnest($2::text[], $3::bytea[], $4::text[], $5::bytea[], $6::smallint[]) with ordinality as u(d, p, r, c, l, n)
              order by n
              returning seq
              """);
@@ -51,6 +65,7 @@ public sealed class SensorInbox(NpgsqlDataSource dataSource, CitySettings city)
         command.Parameters.Add(new NpgsqlParameter { Value = signals.Select(s => s.Payload).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = signals.Select(s => s.ResponseTopic).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = signals.Select(s => s.Correlation).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        command.Parameters.Add(new NpgsqlParameter { Value = signals.Select(s => s.Lane).ToArray() });
         var seqs = new List<long>(signals.Count);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) seqs.Add(reader.GetInt64(0));
@@ -62,15 +77,17 @@ public sealed class SensorInbox(NpgsqlDataSource dataSource, CitySettings city)
     /// Locks up to <paramref name="max"/> of the oldest signals no other transaction holds, inside the open transaction of
     /// <paramref name="connection"/>; <see cref="Consume"/> deletes them with the fold's own commit.
     /// </summary>
-    public async Task<List<SensorReceipt>> TakeAsync(NpgsqlConnection connection, int max, CancellationToken ct)
+    public async Task<List<SensorReceipt>> TakeAsync(NpgsqlConnection connection, int max, int worker, int workers, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
         command.CommandText =
             $"""
              select seq, received_at, device, payload, response_topic, correlation
-             from {city.Schema}.{TableName} order by seq limit $1 for update skip locked
+             from {city.Schema}.{TableName} where lane % $2 = $3 order by seq limit $1 for update skip locked
              """;
         command.Parameters.Add(new NpgsqlParameter { Value = max });
+        command.Parameters.Add(new NpgsqlParameter { Value = (short)workers });
+        command.Parameters.Add(new NpgsqlParameter { Value = (short)worker });
         var taken = new List<SensorReceipt>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -87,12 +104,13 @@ public sealed class SensorInbox(NpgsqlDataSource dataSource, CitySettings city)
     public void Consume(Marten.IDocumentSession session, IEnumerable<SensorReceipt> taken) =>
         session.QueueSqlCommand($"delete from {city.Schema}.{TableName} where seq = any(?)", [taken.Select(t => t.Seq).ToArray()]);
 
-    private readonly SemaphoreSlim _stored = new(0, 1);
+    private readonly SemaphoreSlim _stored = new(0, settings.FoldWorkers);
 
-    /// <summary>Wakes this node's folder: signals were stored (other nodes' folders find them on their next poll).</summary>
+    /// <summary>Wakes this node's fold workers: signals were stored (other nodes' workers find them on their next poll).</summary>
     public void Ring()
     {
-        try { _stored.Release(); } catch (SemaphoreFullException) { } // already rung
+        lock (_stored)
+            if (settings.FoldWorkers - _stored.CurrentCount is var asleep and > 0) _stored.Release(asleep);
     }
 
     /// <summary>Waits until this node stores signals, or <paramref name="poll"/> has passed (for those other nodes stored).</summary>
