@@ -1,7 +1,8 @@
 namespace CityCase.Benchmarks;
 
-/// <summary>The command line: <c>[run] [--quick] [--clients N] [--seconds N] [--seed-cases N] [--queries N]</c>, <c>failover [--clients N]</c>, <c>seed [--seed-cases N]</c>, <c>rebuild</c>, <c>timekeeper</c>, <c>intake-profile [--clients N]</c> or <c>play --cases N --url U</c>.</summary>
-public sealed record Options(string Verb, bool Quick, int Clients, int Seconds, int SeedCases, int QuerySamples, int Cases, string Url)
+/// <summary>The command line: <c>[run] [--quick] [--clients N] [--seconds N] [--seed-cases N] [--queries N]</c>, <c>failover [--clients N]</c>, <c>seed [--seed-cases N]</c>, <c>rebuild</c>, <c>timekeeper</c>, <c>intake-profile [--clients N]</c>, <c>storm [--storm-sensors N] [--storm-rate N] [--storm-seconds N]</c> or <c>play --cases N --url U</c>.</summary>
+public sealed record Options(string Verb, bool Quick, int Clients, int Seconds, int SeedCases, int QuerySamples, int Cases, string Url,
+    int StormSensors = 5_000, int StormRate = 1_000, int StormSeconds = 60, string[]? ServerExtra = null)
 {
     public static Options Parse(string[] args)
     {
@@ -9,14 +10,21 @@ public sealed record Options(string Verb, bool Quick, int Clients, int Seconds, 
         int Number(string name, int fallback) => Value(name) is { } v ? int.Parse(v) : fallback;
         var quick = args.Contains("--quick");
         return new Options(
-            args.FirstOrDefault(a => !a.StartsWith("--") && a is "run" or "play" or "seed" or "failover" or "rebuild" or "timekeeper" or "intake-profile") ?? "run",
+            args.FirstOrDefault(a => !a.StartsWith("--") && a is "run" or "play" or "seed" or "failover" or "rebuild" or "timekeeper" or "intake-profile" or "storm") ?? "run",
             quick,
             Number("--clients", 16),
             Number("--seconds", quick ? 3 : 20),
             Number("--seed-cases", quick ? 20_000 : 1_000_000),
             Number("--queries", quick ? 50 : 500),
             Number("--cases", 100),
-            Value("--url") ?? "http://127.0.0.1:5080/");
+            Value("--url") ?? "http://127.0.0.1:5080/")
+        {
+            StormSensors = Number("--storm-sensors", 5_000),
+            StormRate = Number("--storm-rate", 1_000),
+            StormSeconds = Number("--storm-seconds", 60),
+            // Extra settings for the storm's server, e.g. --server-arg --Logging:LogLevel:CityCase.Engine.Intake --server-arg Debug.
+            ServerExtra = [.. args.Select((a, i) => (a, i)).Where(x => x.i > 0 && args[x.i - 1] == "--server-arg").Select(x => x.a)],
+        };
     }
 
     public static string RepositoryRoot()

@@ -112,6 +112,38 @@ async Task<TimekeeperResult> MeasureTimekeeper(string connectionString)
     return result;
 }
 
+async Task<StormResult> MeasureStorm(LocalPostgresCluster on)
+{
+    Console.WriteLine($"9. Sensor storm: {options.StormRate:N0} alarms/s for {options.StormSeconds} s over MQTT (Mosquitto) to {options.StormSensors:N0} sensors, 90 % repeats of open cases, 10 % new...");
+    await on.CreateDatabaseAsync("storm"); // a database of its own, so that its counts are the storm's alone
+    var storm = await Storm.MeasureAsync(apiAssembly, on.ConnectionString("storm"), benchPort + 2, options.StormSensors, options.StormRate,
+        options.StormSeconds, serverExtra: options.ServerExtra ?? []);
+    Console.WriteLine($"   {storm.Accepted:N0} of {storm.Offered:N0} received; p99 {Load.Percentile(storm.AcceptMs, 99):F0} ms; " +
+                      $"{storm.CasesCreated:N0}/{storm.CasesExpected:N0} cases, {storm.RepeatsFolded:N0}/{storm.RepeatsExpected:N0} repeats; " +
+                      $"lag under 500 ms {storm.LagUnder500?.TotalSeconds:F1} s after; peak {storm.PeakResidentMiB:F0} MiB");
+    return storm;
+}
+
+if (options.Verb == "storm")
+{
+    // The sensor storm alone (about 3 minutes): a private cluster of its own.
+    var stormDirectory = Path.Combine(Path.GetTempPath(), $"citycase-storm-{Environment.ProcessId}");
+    await using var stormCluster = await LocalPostgresCluster.StartAsync(stormDirectory, durable: true);
+    try
+    {
+        report.Machine(await Scalar<string>(stormCluster.ConnectionString(), "show server_version"));
+        report.Storm(await MeasureStorm(stormCluster));
+        Console.WriteLine();
+        Console.WriteLine(report.ToMarkdown());
+        return 0;
+    }
+    finally
+    {
+        await stormCluster.StopAsync();
+        try { Directory.Delete(stormDirectory, recursive: true); } catch (IOException) { }
+    }
+}
+
 var dataDirectory = Path.Combine(Path.GetTempPath(), $"citycase-bench-{Environment.ProcessId}");
 await using var cluster = await LocalPostgresCluster.StartAsync(dataDirectory, durable: true);
 try
@@ -212,6 +244,9 @@ try
     // 8. The timekeeper with suspended cases, in a database of its own on the same cluster.
     await cluster.CreateDatabaseAsync("timekeeper");
     report.Timekeeper(await MeasureTimekeeper(cluster.ConnectionString("timekeeper")));
+
+    // 9. The sensor storm, over MQTT, on a database of its own in the same cluster.
+    report.Storm(await MeasureStorm(cluster));
 
     var table = report.ToMarkdown();
     Console.WriteLine();

@@ -132,6 +132,27 @@ public sealed class Report(Options options)
         Row("sealing a citizen alone (data key, two AES-GCM, HMAC of the phone)", $"{F(p.SealMicros, "F1")} µs");
     }
 
+    public void Storm(StormResult storm)
+    {
+        var p99 = storm.AcceptMs.Length == 0 ? double.NaN : Load.Percentile(storm.AcceptMs, 99);
+        Row("9. Sensor storm over MQTT: alarms offered / answered \"received\"",
+            $"{F(storm.Offered)} / {F(storm.Accepted)} ({F(storm.OfferedPerSecond)}/s for {F(storm.StormTime.TotalSeconds, "F0")} s to {F(storm.Sensors)} sensors with open cases, " +
+            $"{F(storm.Redeliveries)} of them redeliveries; {storm.RefusedOnArrival} refused)", "all", storm.Accepted == storm.Offered);
+        Row("   acceptance latency (publish to \"received\") p50 / p99",
+            $"{F(Load.Percentile(storm.AcceptMs, 50), "F1")} / {F(p99, "F1")} ms", "p99 < 1 s", p99 < 1000);
+        Row("   new cases created / new alarms offered", $"{F(storm.CasesCreated)} / {F(storm.CasesExpected)}", "equal", storm.CasesCreated == storm.CasesExpected);
+        Row("   repeats folded / repeats offered (each once)",
+            $"{F(storm.RepeatsFolded)} / {F(storm.RepeatsExpected)} in {F(storm.FoldEvents)} events; {F(storm.Replayed)} redeliveries replayed",
+            "equal", storm.RepeatsFolded == storm.RepeatsExpected);
+        Row("   after the storm: inbox folded / scorecard lag back under 500 ms",
+            $"{(storm.InboxDrained is { } d ? F(d.TotalSeconds, "F1") + " s" : "not within 3 min")} / " +
+            $"{(storm.LagUnder500 is { } l ? F(l.TotalSeconds, "F1") + " s" : "not within 3 min")} (at most {F(storm.MaxInboxDepth)} signals waiting, " +
+            $"scorecard lag at most {F(storm.MaxScorecardLagMs / 1000, "F1")} s during it)", "< 30 s", storm.LagUnder500 < TimeSpan.FromSeconds(30));
+        Row("   server peak resident memory (VmHWM) over the storm", $"{F(storm.PeakResidentMiB)} MiB", "< 500 MB", storm.PeakResidentMiB * 1.048576 < 500);
+        Row("   seeding: one alarm per sensor, each filing its case", $"{F(storm.Seeded)} cases in {F(storm.SeedTime.TotalSeconds, "F1")} s");
+        if (storm.Failure is { } f) _notes.Add("Sensor storm: " + f);
+    }
+
     public string ToMarkdown()
     {
         var text = new StringBuilder();

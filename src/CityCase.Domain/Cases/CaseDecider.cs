@@ -107,6 +107,11 @@ public static class CaseDecider
             }),
             // A repeat of the alarm while its case is open folds into that case.
             RaiseSensorAlarm c => RequireOpen(state, c).Then(() => new SensorAlarmRepeated(id, c.Severity.Trim(), by, now)),
+            FoldSensorAlarms c => RequireOpen(state, c).Then(() =>
+                state.Sensor is null ? throw new ValidationFailedException("the case was not raised by a sensor")
+                : c.Count < 1 ? throw new ValidationFailedException($"a fold holds at least one alarm (was {c.Count})")
+                : new SensorAlarmRepeated(id, c.Severity.Trim(), by, now, c.Count, c.IdempotencyKeys.Count == 0 ? null : c.IdempotencyKeys,
+                    c.FirstReceivedAt)),
             ClearSensorAlarm => state.Sensor is null
                 ? throw new ValidationFailedException("the case was not raised by a sensor")
                 : state.SensorCleared

@@ -136,8 +136,14 @@ public sealed record CitizenDataErased(Guid CaseId, string Reason, Actor By, Ins
 /// <summary>The citizen's follow-up score (回访), 1 to 5.</summary>
 public sealed record SatisfactionRecorded(Guid CaseId, int Score, string? Comment, Actor By, Instant At) : ICaseEvent;
 
-/// <summary>The same sensor raised the same alarm again while its case was open; folded in and counted.</summary>
-public sealed record SensorAlarmRepeated(Guid CaseId, string Severity, Actor By, Instant At) : ICaseEvent;
+/// <summary>
+/// The same sensor raised the same alarm again while its case was open; folded in and counted. One event may stand for
+/// <paramref name="Count"/> alarms the device sent close together (a storm is folded in batches; <paramref name="Severity"/>
+/// is the last one's), with the idempotency keys of those that carried one and when the first of them was received.
+/// Events stored before batches existed have neither and read as one alarm.
+/// </summary>
+public sealed record SensorAlarmRepeated(Guid CaseId, string Severity, Actor By, Instant At, int Count = 1,
+    IReadOnlyList<string>? IdempotencyKeys = null, Instant? FirstReceivedAt = null) : ICaseEvent;
 
 /// <summary>The sensor said its alarm is over.</summary>
 public sealed record SensorAlarmCleared(Guid CaseId, Actor By, Instant At) : ICaseEvent;

@@ -35,6 +35,12 @@ public sealed record RaiseSensorAlarm(string SensorId, string AlarmType, Locatio
     public bool OpensCase => true;
 }
 
+/// <summary>
+/// Repeats of a sensor's alarm received together, folded into its open case at once: <see cref="Count"/> alarms, the last
+/// one's severity, the idempotency keys of those that carried one and when the first was received (the device path).
+/// </summary>
+public sealed record FoldSensorAlarms(string Severity, int Count, IReadOnlyList<string> IdempotencyKeys, Instant FirstReceivedAt) : CaseCommand;
+
 /// <summary>A sensor says its alarm is over.</summary>
 public sealed record ClearSensorAlarm(string SensorId, string AlarmType) : CaseCommand, ISensorSignal
 {

@@ -40,7 +40,9 @@ public sealed class ScorecardProjection(AssessmentRules rules, int rulesVersion,
     {
         // Once the reads have moved to a newer version nothing reads these rows again, and they are being removed.
         if (versions.IsRetired(rulesVersion)) return;
-        var byCase = events.Where(e => e.Data is ICaseEvent).GroupBy(e => e.StreamId).ToList();
+        // A sensor's repeats and clears count in no figure: a storm of them loads no assessments.
+        var byCase = events.Where(e => e.Data is ICaseEvent and not (SensorAlarmRepeated or SensorAlarmCleared))
+            .GroupBy(e => e.StreamId).ToList();
         if (byCase.Count == 0) return;
         var operations = session.ForTenant(ScorecardVersion.TenantOf(rulesVersion));
 

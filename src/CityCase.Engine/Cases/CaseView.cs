@@ -270,7 +270,7 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
         v.CitizenErased = true;
         v.CitizenErasedAt = e.At;
     }
-    private static void On(CaseView v, SensorAlarmRepeated e) => v.SensorRepeats++;
+    private static void On(CaseView v, SensorAlarmRepeated e) => v.SensorRepeats += e.Count; // older events: 1
     private static void On(CaseView v, SensorAlarmCleared e) => v.SensorCleared = true;
 
     private static void On(CaseView v, ClockStarted e)

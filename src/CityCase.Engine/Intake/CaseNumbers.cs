@@ -24,6 +24,13 @@ public sealed class CaseNumbers(NpgsqlDataSource dataSource, IClock clock, DateT
          returning last
          """;
 
+    private readonly string _nextMany =
+        $"""
+         insert into {city.Schema}.{TableName} as d (day, last) values ($1, $2)
+         on conflict (day) do update set last = d.last + $2
+         returning last
+         """;
+
     public static Table Table(string schema)
     {
         var table = new Table(new PostgresqlObjectName(schema, TableName, SchemaUtils.IdentifierUsage.General));
@@ -39,5 +46,17 @@ public sealed class CaseNumbers(NpgsqlDataSource dataSource, IClock clock, DateT
         command.Parameters.Add(new NpgsqlParameter { Value = day.ToDateOnly() });
         var sequence = (long)(await command.ExecuteScalarAsync(ct))!;
         return CaseNumber.Format(day, sequence);
+    }
+
+    /// <summary><paramref name="count"/> numbers of today in one statement: the sensor fold files many cases at once.</summary>
+    public async Task<IReadOnlyList<string>> NextManyAsync(int count, CancellationToken ct)
+    {
+        if (count < 1) return [];
+        var day = clock.GetCurrentInstant().InZone(zone).Date;
+        await using var command = dataSource.CreateCommand(_nextMany);
+        command.Parameters.Add(new NpgsqlParameter { Value = day.ToDateOnly() });
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)count });
+        var last = (long)(await command.ExecuteScalarAsync(ct))!;
+        return [.. Enumerable.Range(0, count).Select(i => CaseNumber.Format(day, last - count + 1 + i))];
     }
 }

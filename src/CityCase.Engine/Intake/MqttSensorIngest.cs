@@ -3,12 +3,11 @@ using System.Text.Json;
 using System.Threading.Channels;
 using CityCase.Domain;
 using CityCase.Domain.Cases;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
-using Wolverine;
+using NodaTime;
 
 namespace CityCase.Engine.Intake;
 
@@ -32,8 +31,17 @@ public sealed class MqttSettings
     /// <summary>The shared subscription's group: the broker gives each message to one node of the group.</summary>
     public string ShareGroup { get; set; } = "citycase";
 
-    /// <summary>Signals handled at once by a node; one device's signals are handled one after another, in order.</summary>
-    public int Workers { get; set; } = 16;
+    /// <summary>At most this many signals stored in one statement (a batch forms from what arrived meanwhile; none waits for it to fill).</summary>
+    public int ReceiptBatchSize { get; set; } = 500;
+
+    /// <summary>At most this many stored signals folded in one transaction.</summary>
+    public int FoldBatchSize { get; set; } = 500;
+
+    /// <summary>Fold workers on each node, each folding its own lanes of sensors (see <see cref="SensorInbox.Lanes"/>).</summary>
+    public int FoldWorkers { get; set; } = 2;
+
+    /// <summary>How often an idle folder looks for signals other nodes stored (its own node wakes it at once).</summary>
+    public int FoldPollMilliseconds { get; set; } = 250;
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Host);
 }
@@ -84,15 +92,18 @@ public static class SensorMessages
 }
 
 /// <summary>
-/// Sensors' second channel: alarms and clears published over MQTT go through the very intake handler that
-/// raiseSensorAlarm and clearSensorAlarm use (the same validation, open-case fold and idempotency keys). The device
-/// is the topic's device id, which the broker's ACL ties to the device's own login. Every node subscribes with one
-/// shared subscription, so each message is handled by one node; a message is acknowledged only once it is handled
-/// or refused, so one a node dies on is sent again (at least once: a device that sends an idempotencyKey is folded
-/// exactly once). The answer, or the refusal with its code, goes to the message's MQTT 5 response topic, else to
-/// <c>{TopicRoot}/{deviceId}/answers</c>.
+/// Sensors' second channel, built for storms. Every node subscribes with one shared subscription, so the broker gives
+/// each message to one node. A message is checked at once (the same checks as raiseSensorAlarm and clearSensorAlarm):
+/// bad input is refused there and then, naming what is wrong, and nothing is stored. A good one is stored in the sensor
+/// inbox, many messages in one statement, and only then acknowledged to the broker and answered "received": from that
+/// moment it is durable and will be folded. The <see cref="SensorFolder"/> then folds the inbox into cases in batches and
+/// answers each signal a second time with what it came to (filed, folded, cleared, replayed or refused). A node that dies
+/// before acknowledging leaves the message with the broker, which sends it again (at least once: a device that sends an
+/// idempotencyKey is counted exactly once). The device is the topic's device id, which the broker's ACL ties to the
+/// device's own login. Answers go to the message's MQTT 5 response topic, else to <c>{TopicRoot}/{deviceId}/answers</c>.
 /// </summary>
-public sealed class MqttSensorIngest(MqttSettings settings, IServiceScopeFactory scopes, ILogger<MqttSensorIngest> logger) : BackgroundService
+public sealed class MqttSensorIngest(MqttSettings settings, SensorInbox inbox, ICaseRules rules, IClock clock, ILogger<MqttSensorIngest> logger)
+    : BackgroundService
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
 
@@ -101,17 +112,18 @@ public sealed class MqttSensorIngest(MqttSettings settings, IServiceScopeFactory
 
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>A message as it arrived, checked: a refusal to send back, or the payload to store.</summary>
+    private sealed record Arrival(MqttApplicationMessageReceivedEventArgs Message, string Device, DomainException? Refusal, short Lane = 0);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // One queue per worker; a device's messages always go to the same one, so they are handled in order.
-        var queues = Enumerable.Range(0, Math.Max(1, settings.Workers))
-            .Select(_ => Channel.CreateBounded<MqttApplicationMessageReceivedEventArgs>(256)).ToArray();
-        var workers = queues.Select(q => Task.Run(() => WorkAsync(q.Reader, stoppingToken), stoppingToken)).ToList();
+        // Bounded: while the database is away, the broker keeps what this node has not taken (unacknowledged).
+        var arrivals = Channel.CreateBounded<Arrival>(new BoundedChannelOptions(20_000) { SingleReader = true });
+        var storing = Task.Run(() => StoreAsync(arrivals.Reader, stoppingToken), stoppingToken);
         _client.ApplicationMessageReceivedAsync += async e =>
         {
             e.AutoAcknowledge = false;
-            var queue = queues[(int)((uint)StringComparer.Ordinal.GetHashCode(e.ApplicationMessage.Topic) % (uint)queues.Length)];
-            await queue.Writer.WriteAsync(e, stoppingToken);
+            await arrivals.Writer.WriteAsync(Check(e), stoppingToken);
         };
 
         var options = new MqttClientOptionsBuilder()
@@ -144,58 +156,103 @@ public sealed class MqttSensorIngest(MqttSettings settings, IServiceScopeFactory
                 try { await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken); } catch (OperationCanceledException) { }
             }
         }
-        foreach (var queue in queues) queue.Writer.TryComplete();
-        await Task.WhenAll(workers).ContinueWith(_ => { }, CancellationToken.None);
+        arrivals.Writer.TryComplete();
+        await storing.ContinueWith(_ => { }, CancellationToken.None);
     }
 
-    private async Task WorkAsync(ChannelReader<MqttApplicationMessageReceivedEventArgs> queue, CancellationToken ct)
+    /// <summary>The checks raiseSensorAlarm and clearSensorAlarm make before anything is stored.</summary>
+    private Arrival Check(MqttApplicationMessageReceivedEventArgs e)
     {
-        await foreach (var message in queue.ReadAllAsync(ct))
+        var device = DeviceOf(e.ApplicationMessage.Topic);
+        try
         {
-            while (!ct.IsCancellationRequested)
+            var (signal, key) = SensorMessages.Parse(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
+            CaseIntake.Validate(signal, rules);
+            if (key is { Length: > IntakeKey.MaxKeyLength })
+                throw new ValidationFailedException($"idempotencyKey must be at most {IntakeKey.MaxKeyLength} characters");
+            return new Arrival(e, device, null, SensorInbox.LaneOf(CaseIntake.SensorKey((ISensorSignal)signal)));
+        }
+        catch (DomainException refused)
+        {
+            return new Arrival(e, device, refused);
+        }
+    }
+
+    /// <summary>
+    /// Stores what arrived meanwhile in one statement, then acknowledges each message (in the order they came) and tells its
+    /// device "received" or why it was refused.
+    /// </summary>
+    private async Task StoreAsync(ChannelReader<Arrival> arrivals, CancellationToken ct)
+    {
+        var answering = Task.CompletedTask; // the batch before's answers: they go out while the next batch is stored
+        while (await arrivals.WaitToReadAsync(ct))
+        {
+            var batch = new List<Arrival>(settings.ReceiptBatchSize);
+            while (batch.Count < settings.ReceiptBatchSize && arrivals.TryRead(out var arrival)) batch.Add(arrival);
+            var toStore = batch.Where(a => a.Refusal is null).ToList();
+            long[] receipts = [];
+            while (toStore.Count > 0)
             {
                 try
                 {
-                    await HandleAsync(message, ct);
-                    await message.AcknowledgeAsync(ct);
+                    receipts = await inbox.StoreAsync([.. toStore.Select(a => (a.Device, System.Buffers.BuffersExtensions.ToArray(a.Message.ApplicationMessage.Payload),
+                        a.Message.ApplicationMessage.ResponseTopic, a.Message.ApplicationMessage.CorrelationData, a.Lane))],
+                        clock.GetCurrentInstant().ToDateTimeOffset(), ct);
                     break;
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
                 catch (Exception e)
                 {
-                    // The database or the broker is away: keep the message (unacknowledged) and try again.
-                    logger.LogWarning("MQTT signal on {Topic} not handled yet ({Reason}); trying again", message.ApplicationMessage.Topic, e.Message);
+                    // The database is away: nothing is acknowledged, so the broker still holds every message of the batch.
+                    logger.LogWarning("MQTT signals not stored yet ({Reason}); trying again", e.Message);
                     await Task.Delay(TimeSpan.FromSeconds(1), ct);
                 }
             }
+            var answers = new List<Task>(batch.Count);
+            var next = 0;
+            foreach (var arrival in batch)
+            {
+                try
+                {
+                    await arrival.Message.AcknowledgeAsync(ct);
+                    var answer = arrival.Refusal is { } refused ? SensorAnswers.Refused(null, refused) : SensorAnswers.Received(receipts[next++]);
+                    answers.Add(PublishAsync(arrival.Device, arrival.Message.ApplicationMessage.ResponseTopic,
+                        arrival.Message.ApplicationMessage.CorrelationData, answer, ct));
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Stored already: if the acknowledgement is lost the broker sends it again, and its key (if any) replays it.
+                    logger.LogWarning("MQTT signal on {Topic} stored but not acknowledged ({Reason})", arrival.Message.ApplicationMessage.Topic, e.Message);
+                }
+            }
+            await answering;
+            answering = Task.WhenAll(answers);
+            if (receipts.Length > 0) inbox.Ring();
         }
+        await answering;
     }
 
-    private async Task HandleAsync(MqttApplicationMessageReceivedEventArgs message, CancellationToken ct)
+    /// <summary>Tells each folded signal's device what it came to (the folder calls this once its transaction committed).</summary>
+    public Task AnswerAsync(IReadOnlyList<SensorOutcome> outcomes, CancellationToken ct) =>
+        Task.WhenAll(outcomes.Select(o => PublishAsync(o.Receipt.Device, o.Receipt.ResponseTopic, o.Receipt.CorrelationData, o.Answer, ct)));
+
+    private async Task PublishAsync(string device, string? responseTopic, byte[]? correlation, object answer, CancellationToken ct)
     {
-        var incoming = message.ApplicationMessage;
-        var device = DeviceOf(incoming.Topic);
-        object answer;
-        try
-        {
-            var (signal, key) = SensorMessages.Parse(System.Buffers.BuffersExtensions.ToArray(incoming.Payload));
-            var actor = new Actor(device, device, Roles.Device);
-            using var scope = scopes.CreateScope();
-            var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
-            var filed = await bus.InvokeAsync<IntakeAnswer>(new SensorSignalEnvelope((ISensorSignal)signal, actor, key), ct);
-            answer = new { caseId = filed.CaseId, caseNumber = filed.CaseNumber, deduplicated = filed.Deduplicated, replayed = filed.Replayed };
-        }
-        catch (DomainException refused)
-        {
-            answer = new { error = new { code = refused.Code, message = refused.Message } };
-        }
         var reply = new MqttApplicationMessageBuilder()
-            .WithTopic(incoming.ResponseTopic ?? $"{settings.TopicRoot}/{device}/answers")
+            .WithTopic(responseTopic ?? $"{settings.TopicRoot}/{device}/answers")
             .WithPayload(JsonSerializer.SerializeToUtf8Bytes(answer))
             .WithContentType("application/json")
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (incoming.CorrelationData is { } correlation) reply.WithCorrelationData(correlation);
-        await _client.PublishAsync(reply.Build(), ct);
+        if (correlation is not null) reply.WithCorrelationData(correlation);
+        try
+        {
+            await _client.PublishAsync(reply.Build(), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // An answer is a courtesy to the device: what it reports is stored (or refused) whether or not the answer arrives.
+            logger.LogWarning("MQTT answer to device {Device} not sent ({Reason})", device, e.Message);
+        }
     }
 
     /// <summary><c>{TopicRoot}/{deviceId}/signals</c> → deviceId (the subscription admits no other shape).</summary>

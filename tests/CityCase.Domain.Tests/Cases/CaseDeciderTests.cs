@@ -390,6 +390,26 @@ public sealed class CaseDeciderTests
     }
 
     [Fact]
+    public void Repeats_received_together_fold_into_the_open_case_as_one_event_that_counts_them()
+    {
+        Given(SensorReported).WhenDecided(new FoldSensorAlarms(" CRITICAL ", 3, ["k-1", "k-3"], T0), Agent)
+            .ThenEvents(new SensorAlarmRepeated(Id, "CRITICAL", Agent, Now, 3, ["k-1", "k-3"], T0));
+        Given(SensorReported).WhenDecided(new FoldSensorAlarms("HIGH", 0, [], T0), Agent).ThenRefused(Validation, "at least one alarm");
+        Given(Reported).WhenDecided(new FoldSensorAlarms("HIGH", 1, [], T0), Agent).ThenRefused(Validation, "not raised by a sensor");
+    }
+
+    [Fact]
+    public void A_repeat_stored_before_folds_counted_them_reads_as_one_alarm()
+    {
+        // As the store has it (camelCase, NodaTime as ISO text), written before count, keys and firstReceivedAt existed.
+        var json = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        NodaTime.Serialization.SystemTextJson.Extensions.ConfigureForNodaTime(json, NodaTime.DateTimeZoneProviders.Tzdb);
+        var old = System.Text.Json.JsonSerializer.Deserialize<SensorAlarmRepeated>(
+            $$"""{"caseId":"{{Id}}","severity":"HIGH","by":{"userId":"gw-1","name":"gw-1","role":"device"},"at":"2026-11-24T01:00:00Z"}""", json)!;
+        Assert.Equal((1, null, null), (old.Count, old.IdempotencyKeys, old.FirstReceivedAt));
+    }
+
+    [Fact]
     public void A_clear_signal_is_recorded_once()
     {
         Given(SensorReported).WhenDecided(new ClearSensorAlarm("S-17", "WATER_LEVEL"), Agent).ThenEvents(new SensorAlarmCleared(Id, Agent, Now));

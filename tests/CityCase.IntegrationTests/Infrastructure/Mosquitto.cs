@@ -55,6 +55,10 @@ public sealed class Mosquitto : IAsyncDisposable
             acl_file {Path.Combine(directory, "acl")}
             persistence false
             user root
+            # A storm: CityCase acknowledges in batches, so let many messages be on their way to it at once, and queue
+            # (rather than drop) what a node has not taken yet.
+            max_inflight_messages 1000
+            max_queued_messages 1000000
             """);
         var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-c");

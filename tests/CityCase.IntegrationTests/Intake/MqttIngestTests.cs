@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CityCase.Engine.Intake;
@@ -18,56 +16,6 @@ namespace CityCase.IntegrationTests.Intake;
 /// </summary>
 public sealed class MqttIngestTests
 {
-    /// <summary>A field device: publishes signals under its own topic and reads the answers, matched by correlation data.</summary>
-    private sealed class Device : IAsyncDisposable
-    {
-        private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
-        private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonNode>> _waiting = new();
-        private readonly string _id;
-
-        private Device(string id) => _id = id;
-
-        public static async Task<Device> Connect(Mosquitto broker, string id)
-        {
-            var device = new Device(id);
-            device._client.ApplicationMessageReceivedAsync += e =>
-            {
-                var correlation = Encoding.UTF8.GetString(e.ApplicationMessage.CorrelationData ?? []);
-                if (device._waiting.TryRemove(correlation, out var answer))
-                    answer.TrySetResult(JsonNode.Parse(Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)))!);
-                return Task.CompletedTask;
-            };
-            await device._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId(id)
-                .WithCredentials(id, Mosquitto.Password).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build());
-            await device._client.SubscribeAsync($"citycase/devices/{id}/answers", MqttQualityOfServiceLevel.AtLeastOnce);
-            return device;
-        }
-
-        /// <summary>Publishes to <paramref name="topic"/> (default: its own) and returns the broker's acknowledgement.</summary>
-        public Task<MqttClientPublishResult> Publish(string payload, string correlation, string? topic = null) =>
-            _client.PublishAsync(new MqttApplicationMessageBuilder()
-                .WithTopic(topic ?? $"citycase/devices/{_id}/signals").WithPayload(payload)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .WithResponseTopic($"citycase/devices/{_id}/answers").WithCorrelationData(Encoding.UTF8.GetBytes(correlation))
-                .Build());
-
-        /// <summary>Publishes a signal and waits for CityCase's answer to it.</summary>
-        public async Task<JsonNode> Send(object signal)
-        {
-            var correlation = Guid.NewGuid().ToString();
-            var answer = _waiting.GetOrAdd(correlation, _ => new TaskCompletionSource<JsonNode>(TaskCreationOptions.RunContinuationsAsynchronously));
-            var published = await Publish(signal as string ?? JsonSerializer.Serialize(signal), correlation);
-            Assert.Equal(MqttClientPublishReasonCode.Success, published.ReasonCode);
-            return await answer.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _client.DisconnectAsync();
-            _client.Dispose();
-        }
-    }
-
     private static object Alarm(string sensor, string? key = null) => new
     {
         signal = "alarm", sensorId = sensor, alarmType = "water-level", severity = "HIGH",
@@ -96,9 +44,14 @@ public sealed class MqttIngestTests
         var node = await StartNode(broker);
         try
         {
-            await using var device = await Device.Connect(broker, "gateway-7");
+            await using var device = await MqttDevice.Connect(broker, "gateway-7");
             var filed = await device.Send(Alarm("WL-0001", key: "reading-1"));
             Assert.True(filed["error"] is null, filed.ToJsonString());
+            Assert.Equal("filed", filed["status"]!.GetValue<string>());
+            // Told twice: "received" once stored (with its receipt number), then what it came to, under the same receipt.
+            var (correlation, first) = device.Answers.First();
+            Assert.Equal("received", first["status"]!.GetValue<string>());
+            Assert.Equal(first["receipt"]!.GetValue<long>(), filed["receipt"]!.GetValue<long>());
             var caseNumber = filed["caseNumber"]!.GetValue<string>();
             Assert.False(filed["deduplicated"]!.GetValue<bool>());
 
@@ -106,8 +59,9 @@ public sealed class MqttIngestTests
             Assert.Equal((caseNumber, true), (again["caseNumber"]!.GetValue<string>(), again["replayed"]!.GetValue<bool>()));
             var repeat = await device.Send(Alarm("WL-0001", key: "reading-2"));
             Assert.Equal((caseNumber, true), (repeat["caseNumber"]!.GetValue<string>(), repeat["deduplicated"]!.GetValue<bool>()));
+            Assert.Equal("folded", repeat["status"]!.GetValue<string>());
             var cleared = await device.Send(new { signal = "clear", sensorId = "WL-0001", alarmType = "water-level" });
-            Assert.Equal(caseNumber, cleared["caseNumber"]!.GetValue<string>());
+            Assert.Equal((caseNumber, "cleared"), (cleared["caseNumber"]!.GetValue<string>(), cleared["status"]!.GetValue<string>()));
 
             var caseId = filed["caseId"]!.GetValue<string>();
             var client = new CaseClient(node);
@@ -129,7 +83,7 @@ public sealed class MqttIngestTests
         var node = await StartNode(broker);
         try
         {
-            await using var device = await Device.Connect(broker, "gateway-1");
+            await using var device = await MqttDevice.Connect(broker, "gateway-1");
             var events = await Scalar(node, "select count(*) from citycase.mt_events");
             foreach (var (message, named) in new (object Message, string Named)[]
                      {
@@ -144,6 +98,8 @@ public sealed class MqttIngestTests
                 var answer = await device.Send(message);
                 Assert.True(answer["error"] is not null, answer.ToJsonString());
                 Assert.Contains(named, answer["error"]!["message"]!.GetValue<string>());
+                // Bad input is refused on arrival, nothing stored (no receipt); a clear is refused once folded.
+                Assert.Equal(named.StartsWith("No open case"), answer["receipt"] is not null);
             }
             Assert.Equal(events, await Scalar(node, "select count(*) from citycase.mt_events"));
 
@@ -167,8 +123,8 @@ public sealed class MqttIngestTests
         var second = await StartNode(broker, first.ConnectionString);
         try
         {
-            await using var a = await Device.Connect(broker, "gateway-a");
-            await using var b = await Device.Connect(broker, "gateway-b");
+            await using var a = await MqttDevice.Connect(broker, "gateway-a");
+            await using var b = await MqttDevice.Connect(broker, "gateway-b");
             var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? a : b).Send(Alarm($"S-{i:000}"))));
             Assert.All(answers, answer => Assert.True(answer["error"] is null, answer.ToJsonString()));
             Assert.Equal(40, answers.Select(x => x["caseNumber"]!.GetValue<string>()).Distinct().Count());
