@@ -7,6 +7,7 @@ using CityCase.Engine.Cases;
 using GraphQL;
 using GraphQL.Types;
 using Marten;
+using NodaTime;
 
 namespace CityCase.Api.Cases;
 
@@ -146,8 +147,19 @@ public static class CaseConnectionQueries
                 if (f.StreetCode is { } street) q = q.Where(v => v.StreetCode == street);
                 if (f.CategoryCode is { } category) q = q.Where(v => v.CategoryCode == category);
                 if (f.Source is { } source) q = q.Where(v => v.Source == source);
-                if (f.ReportedFrom is { } from) { var ms = from.ToUnixTimeMilliseconds(); q = q.Where(v => v.ReportedAtMs >= ms); }
-                if (f.ReportedTo is { } to) { var ms = to.ToUnixTimeMilliseconds(); q = q.Where(v => v.ReportedAtMs < ms); }
+                // A case's number starts with its report's day in the city (CaseNumber.Format), so a report-time range also
+                // bounds the numbers: the page is then one range scan in number order, not a walk from the first case.
+                var zone = context.Service<DateTimeZone>();
+                if (f.ReportedFrom is { } from)
+                {
+                    var (ms, fromNumber) = (from.ToUnixTimeMilliseconds(), CaseNumber.DayPrefix(from.InZone(zone).Date));
+                    q = q.Where(v => v.ReportedAtMs >= ms && v.Number.CompareTo(fromNumber) >= 0);
+                }
+                if (f.ReportedTo is { } to)
+                {
+                    var (ms, toNumber) = (to.ToUnixTimeMilliseconds(), CaseNumber.DayPrefix(to.InZone(zone).Date.PlusDays(1)));
+                    q = q.Where(v => v.ReportedAtMs < ms && v.Number.CompareTo(toNumber) < 0);
+                }
                 var fetched = await q.OrderBy(v => v.Number).Take(first + 1).ToListAsync(context.CancellationToken);
                 return CaseConnection.From(fetched, first, v => v.Number);
             });

@@ -9,5 +9,8 @@ namespace CityCase.Domain.Cases;
 public static class CaseNumber
 {
     public static string Format(LocalDate day, long sequence) =>
-        $"{day.Year:D4}{day.Month:D2}{day.Day:D2}-{sequence:D5}";
+        $"{DayPrefix(day)}-{sequence:D5}";
+
+    /// <summary>The day every number of that day starts with; numbers sort by it (as text) before their sequence.</summary>
+    public static string DayPrefix(LocalDate day) => $"{day.Year:D4}{day.Month:D2}{day.Day:D2}";
 }

@@ -15,7 +15,8 @@ public static class CaseConfiguration
         opts.Projections.Add<CaseViewProjection>(ProjectionLifecycle.Inline, CityCaseEngine.LargePages);
         opts.Projections.Add<CaseWriteModelProjection>(ProjectionLifecycle.Live);
         opts.Schema.For<CaseView>().UniqueIndex(x => x.Number)
-            .Index(x => x.StreetCode).Index(x => x.GridCode)
+            // A street's or grid's cases in number order (the cases query's paging), and their lookup by code alone.
+            .Index(x => new { x.StreetCode, x.Number }).Index(x => new { x.GridCode, x.Number })
             .Index(x => new { x.DepartmentCode, x.QueueKey }) // a department's queue page is one range scan
             .Index(x => x.Sensor!.SensorId); // a sensor's repeat finds its open case without a scan
         return opts;
