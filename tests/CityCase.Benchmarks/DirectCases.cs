@@ -70,14 +70,15 @@ public sealed class DirectCases(IDocumentStore store, ReferenceData district, Sl
     }
 
     /// <summary>A whole journey's events decided in memory at its simulated times (for seeding), cut after <paramref name="steps"/> steps.</summary>
-    public (Guid Id, IReadOnlyList<object> Events, CitizenKey? Key) Decide(CaseJourney journey, Instant arrives, int steps)
+    public (Guid Id, IReadOnlyList<object> Events, CitizenKey? Key) Decide(CaseJourney journey, Instant arrives, int steps,
+        JourneyStep? thenStep = null)
     {
         var id = Guid.CreateVersion7();
         var now = arrives;
         var (reported, key) = Report(id, journey.Arrival, now);
         var events = reported.ToList();
         var state = Case.From(events);
-        foreach (var step in journey.Steps.Take(steps))
+        foreach (var step in journey.Steps.Take(steps).Concat(thenStep is null ? [] : [thenStep]))
         {
             now += step.After;
             var next = Step(state, step, now);

@@ -17,7 +17,8 @@ public static class CaseConfiguration
         opts.Schema.For<CaseView>().UniqueIndex(x => x.Number)
             // A street's or grid's cases in number order (the cases query's paging), and their lookup by code alone.
             .Index(x => new { x.StreetCode, x.Number }).Index(x => new { x.GridCode, x.Number })
-            .Index(x => new { x.DepartmentCode, x.QueueKey }) // a department's queue page is one range scan
+            // A department's open cases: its queue page is one range scan, and the SLA board reads no closed case.
+            .Index(x => new { x.DepartmentCode, x.IsOpen, x.QueueKey })
             .Index(x => x.Sensor!.SensorId); // a sensor's repeat finds its open case without a scan
         return opts;
     }
