@@ -1,6 +1,6 @@
 namespace CityCase.Benchmarks;
 
-/// <summary>The command line: <c>[run] [--quick] [--clients N] [--seconds N] [--seed-cases N] [--queries N]</c>, <c>failover [--clients N]</c>, <c>seed [--seed-cases N]</c>, <c>rebuild</c>, <c>timekeeper</c>, <c>intake-profile [--clients N]</c>, <c>storm [--storm-sensors N] [--storm-rate N] [--storm-seconds N]</c> or <c>play --cases N --url U</c>.</summary>
+/// <summary>The command line: <c>[run] [--quick] [--clients N] [--seconds N] [--seed-cases N] [--queries N]</c>, <c>failover [--clients N]</c>, <c>seed [--seed-cases N]</c>, <c>rebuild</c>, <c>queries</c>, <c>timekeeper</c>, <c>intake-profile [--clients N]</c>, <c>storm [--storm-sensors N] [--storm-rate N] [--storm-seconds N]</c> or <c>play --cases N --url U</c>.</summary>
 public sealed record Options(string Verb, bool Quick, int Clients, int Seconds, int SeedCases, int QuerySamples, int Cases, string Url,
     int StormSensors = 5_000, int StormRate = 1_000, int StormSeconds = 60, string[]? ServerExtra = null)
 {
@@ -10,7 +10,7 @@ public sealed record Options(string Verb, bool Quick, int Clients, int Seconds, 
         int Number(string name, int fallback) => Value(name) is { } v ? int.Parse(v) : fallback;
         var quick = args.Contains("--quick");
         return new Options(
-            args.FirstOrDefault(a => !a.StartsWith("--") && a is "run" or "play" or "seed" or "failover" or "rebuild" or "timekeeper" or "intake-profile" or "storm") ?? "run",
+            args.FirstOrDefault(a => !a.StartsWith("--") && a is "run" or "play" or "seed" or "failover" or "rebuild" or "queries" or "timekeeper" or "intake-profile" or "storm") ?? "run",
             quick,
             Number("--clients", 16),
             Number("--seconds", quick ? 3 : 20),
