@@ -50,6 +50,7 @@ public static class AccessPolicy
         ["Query.scorecards"] = [Analyst, Supervisor, Auditor],
         ["Query.hotlineKpis"] = [Analyst, Supervisor, Auditor],
         ["Query.hotspots"] = [Analyst, Supervisor, Auditor, Dispatcher],
+        ["Query.dailyIntake"] = [Analyst, Supervisor, Auditor, Dispatcher],
         // Which version of the scorecard rules the figures come from, and how far a newer one is built.
         ["Query.scorecardVersions"] = [Analyst, Supervisor, Auditor],
         // The district's reference data: public, for clients' pickers.

@@ -223,7 +223,8 @@ public static class AssessmentQueries
             });
     }
 
-    private static (LocalDate From, LocalDate To) Range(IResolveFieldContext context)
+    /// <summary>The from..to days of a figures query, checked: in order, a year at most.</summary>
+    internal static (LocalDate From, LocalDate To) Range(IResolveFieldContext context)
     {
         var from = context.GetArgument<LocalDate>("from");
         var to = context.GetArgument<LocalDate>("to");

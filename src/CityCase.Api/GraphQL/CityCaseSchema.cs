@@ -29,6 +29,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddReferenceQueries();
         this.AddSlaQueries();
         this.AddAssessmentQueries();
+        this.AddDailyIntakeQuery();
         this.AddScorecardVersionQueries();
         this.AddCalendarQueries();
         this.AddContactRevealQuery();

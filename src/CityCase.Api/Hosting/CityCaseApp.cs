@@ -1,3 +1,4 @@
+using CityCase.Api.Board;
 using CityCase.Api.Auth;
 using CityCase.Api.GraphQL;
 using CityCase.Api.LocalPostgres;
@@ -90,6 +91,7 @@ public static class CityCaseApp
         app.UseAuthentication();
         app.UseRateLimiter(); // after authentication: devices are limited per device
         app.MapGraphQLHttp("/graphql");
+        app.MapBoard();
         // /health: every check, for operators (200 Healthy or Degraded with the reason, 503 Unhealthy);
         // /health/live: the process answers (restart it if not); /health/ready: the database and the projections (route traffic to it).
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });

@@ -31,6 +31,23 @@ public sealed class GridType : ObjectGraphType<Grid>
         Field(x => x.CommunityCode);
         Field(x => x.CommunityName);
         Field<NonNullGraphType<CoordinatesType>>("centroid").Resolve(c => new Coordinates(c.Source.Centroid.X, c.Source.Centroid.Y));
+        Field<NonNullGraphType<GeoJsonPolygonType>>("geometry")
+            .Description("The grid's outline as a GeoJSON (RFC 7946) Polygon geometry, as grids.geojson gives it: for maps.")
+            .Resolve(c => c.Source.Polygon);
+    }
+}
+
+/// <summary>A polygon as GeoJSON: <c>{ type: "Polygon", coordinates: [ring, ...] }</c>, each ring [[longitude, latitude], ...].</summary>
+public sealed class GeoJsonPolygonType : ObjectGraphType<NetTopologySuite.Geometries.Polygon>
+{
+    public GeoJsonPolygonType()
+    {
+        Name = "GeoJsonPolygon";
+        Field<NonNullGraphType<StringGraphType>>("type").Resolve(_ => "Polygon");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<ListGraphType<NonNullGraphType<ListGraphType<NonNullGraphType<FloatGraphType>>>>>>>>("coordinates")
+            .Description("The exterior ring first, then any holes; each ring closed (its last position repeats its first).")
+            .Resolve(c => new[] { c.Source.ExteriorRing }.Concat(c.Source.InteriorRings)
+                .Select(ring => ring.Coordinates.Select(p => new[] { p.X, p.Y }).ToArray()).ToArray());
     }
 }
 
