@@ -186,6 +186,12 @@ public sealed class BoardPageTests(BoardPageTests.Fixture fixture, ITestOutputHe
         Assert.True(onScreen - timekeeperDone < TimeSpan.FromSeconds(2),
             $"the red light reached the screen {(onScreen - timekeeperDone).TotalMilliseconds:F0} ms after the server recorded it (server {serverShare.TotalMilliseconds:F0} ms, page {pageShare.TotalMilliseconds:F0} ms)");
         Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the page was reloaded");
+
+        // Clicking the red point shows the case, its clocks and a link to its replay.
+        var pixel = await page.EvaluateAsync<double[]>("([lon, lat]) => window.cityCaseBoard.pixelOf(lon, lat)", new[] { 121.4737, 31.2304 });
+        var box = (await (await page.QuerySelectorAsync("#map"))!.BoundingBoxAsync())!;
+        await page.Mouse.ClickAsync((float)(box.X + pixel[0]), (float)(box.Y + pixel[1]));
+        await page.WaitForSelectorAsync($"#details[data-case='{number}'] a.replay[href='/board/case/{number}']", new() { Timeout = 5_000 });
         await page.CloseAsync();
     }
 
@@ -237,6 +243,36 @@ public sealed class BoardPageTests(BoardPageTests.Fixture fixture, ITestOutputHe
         var token = JsonNode.Parse(await supervisor.Content.ReadAsStringAsync())!["token"]!.GetValue<string>();
         var lights = await Server.PostGraphQL("{ slaBoard(first: 1) { red } }", token: token);
         Assert.Null(lights.Errors);
+    }
+
+    [Fact]
+    public async Task Outside_Development_there_is_no_development_sign_in()
+    {
+        // What a server outside Development insists on: its own keys, kept outside the database.
+        var keyFile = Path.Combine(Path.GetTempPath(), $"citycase-board-{Guid.NewGuid():N}.key");
+        CityCase.Engine.Privacy.PrivacyKeys.EnsureDevelopmentKeyFile(keyFile);
+        var auditKeyFile = Path.ChangeExtension(keyFile, ".pem");
+        using (var ecdsa = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+            File.WriteAllText(auditKeyFile, ecdsa.ExportPkcs8PrivateKeyPem());
+        var production = new CityCaseServer
+        {
+            Arguments = ["--environment", "Production", "--Auth:SigningKey", new string('k', 48), "--City:Privacy:KeyFile", keyFile,
+                "--City:Audit:SigningKeyFile", auditKeyFile, "--City:Audit:AnchorInterval", "00:00:00"],
+        };
+        await production.InitializeAsync();
+        try
+        {
+            using var token = await production.Http.PostAsync("/board/dev-token?role=supervisor", null);
+            Assert.Equal(HttpStatusCode.NotFound, token.StatusCode);
+            using var board = await production.Http.GetAsync("/board");
+            Assert.Equal(HttpStatusCode.OK, board.StatusCode); // the page itself is served: it signs in with the city's tokens
+        }
+        finally
+        {
+            await production.DisposeAsync();
+            File.Delete(keyFile);
+            File.Delete(auditKeyFile);
+        }
     }
 
     private static double Sum(JsonNode streets, string count) =>
