@@ -83,6 +83,8 @@ public static class CityCaseEngine
                 opts.Events.MetadataConfig.CausationIdEnabled = true;
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => ConfigureJson(json));
 
+                opts.Listeners.Add(new Observability.CityCaseMetrics.CommittedEvents()); // cases filed and lights, once committed
+                opts.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
                 opts.AddCases().AddSlaTimers().AddScorecards(assessment, scorecardRules.Version, scorecardVersions).AddIntake(city.Schema).AddLiveFeed(city.Schema).AddPrivacy();
             })
             .UseLightweightSessions()

@@ -1,3 +1,4 @@
+using CityCase.Engine.Observability;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Security.Claims;
@@ -46,7 +47,9 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
             await socket.CloseAsync((WebSocketCloseStatus)4406, "Subprotocol not acceptable", CancellationToken.None);
             return;
         }
-        await new GraphQLWebSocketSession(socket, http, serializer).Run();
+        CityCaseMetrics.WebSocketConnections.Add(1);
+        try { await new GraphQLWebSocketSession(socket, http, serializer).Run(); }
+        finally { CityCaseMetrics.WebSocketConnections.Add(-1); }
     }
 
     private async Task Run()
@@ -164,10 +167,15 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
                 return;
             }
             var stream = streams.Values.First();
-            _subscriptions[id] = stream.Subscribe(new Observer(
+            _subscriptions[id] = new CountedSubscription(stream.Subscribe(new Observer(
                 next => _ = Send(Message("next", id, next)),
                 error => _ = Send(Message("error", id, new ExecutionResult { Errors = [new ExecutionError(error.Message)] }, errorsOnly: true)),
-                () => { if (_subscriptions.TryRemove(id, out _)) _ = Send(new JsonObject { ["id"] = id, ["type"] = "complete" }); }));
+                () =>
+                {
+                    if (!_subscriptions.TryRemove(id, out var ended)) return;
+                    ended.Dispose();
+                    _ = Send(new JsonObject { ["id"] = id, ["type"] = "complete" });
+                })));
             return;
         }
         if (result.Errors is { Count: > 0 } && result.Data is null)
@@ -261,6 +269,26 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException) { }
         finally { _sendLock.Release(); }
+    }
+
+    /// <summary>A subscription counted in the node's gauge from its start to its end, whichever way it ends (once).</summary>
+    private sealed class CountedSubscription : IDisposable
+    {
+        private readonly IDisposable _inner;
+        private int _ended;
+
+        public CountedSubscription(IDisposable inner)
+        {
+            _inner = inner;
+            CityCaseMetrics.Subscriptions.Add(1);
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 1) return;
+            CityCaseMetrics.Subscriptions.Add(-1);
+            _inner.Dispose();
+        }
     }
 
     private sealed class Observer(Action<ExecutionResult> next, Action<Exception> error, Action completed) : IObserver<ExecutionResult>

@@ -132,9 +132,20 @@ public static class LifecycleMutations
                 var actor = context.RequireActor();
                 var input = context.GetArgument<Dictionary<string, object?>>("input");
                 var caseId = CaseQueries.ParseCaseId(input.Get<string>("caseId"), "caseId");
-                await context.Bus().InvokeAsync(message(caseId, input.Get<int?>("expectedVersion"), input, actor),
-                    context.CancellationToken);
-                return new CasePayload(await CaseQueries.LoadCase(context, caseId));
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                try
+                {
+                    await context.Bus().InvokeAsync(message(caseId, input.Get<int?>("expectedVersion"), input, actor),
+                        context.CancellationToken);
+                }
+                finally
+                {
+                    CityCase.Engine.Observability.CityCaseMetrics.CommandDuration.Record(
+                        System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("command", name));
+                }
+                var changed = await CaseQueries.LoadCase(context, caseId);
+                CityCase.Engine.Observability.CaseTrace.Tag(caseId, changed.Number);
+                return new CasePayload(changed);
             });
     }
 

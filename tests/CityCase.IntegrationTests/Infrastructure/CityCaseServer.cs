@@ -35,6 +35,9 @@ public sealed class CityCaseServer : IAsyncLifetime
     /// <summary>Another node's database (its connection string), to run several nodes on one PostgreSQL.</summary>
     public string? SharedDatabase { get; init; }
 
+    /// <summary>More services of the test's own, registered after the server's (e.g. an in-memory trace exporter).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     /// <summary>More command-line settings, e.g. <c>--Sla:PollSeconds 0</c>.</summary>
     public string[] Arguments { get; init; } = [];
 
@@ -92,6 +95,7 @@ public sealed class CityCaseServer : IAsyncLifetime
         ], builder =>
         {
             if (Clock is not null) builder.Services.AddSingleton(Clock);
+            ConfigureServices?.Invoke(builder.Services);
         });
         await _app.StartAsync();
         BaseAddress = new Uri(CityCaseApp.ListeningAddresses(_app).Single());

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using CityCase.Domain.Cases;
+using JasperFx.Events;
+using Marten;
+using Marten.Services;
+
+namespace CityCase.Engine.Observability;
+
+/// <summary>
+/// CityCase's own traces and metrics (the meter and activity source "CityCase"); OpenTelemetry exports them beside
+/// ASP.NET Core's, Wolverine's, Marten's and Npgsql's. Tags carry codes and ids, never a citizen's personal data.
+/// </summary>
+public static class CityCaseMetrics
+{
+    public const string Name = "CityCase";
+    public static readonly ActivitySource Activities = new(Name);
+    private static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> GraphQLRequests = Meter.CreateCounter<long>("citycase.graphql.requests", "{request}",
+        "GraphQL operations executed, by operation name, type and outcome (OK or the first error's code)");
+    public static readonly Histogram<double> CommandDuration = Meter.CreateHistogram<double>("citycase.command.duration", "ms",
+        "From a command's arrival at Wolverine to its events committed (or its refusal), by command");
+    public static readonly Counter<long> CasesFiled = Meter.CreateCounter<long>("citycase.cases.filed", "{case}",
+        "Cases filed (committed), by channel");
+    public static readonly Counter<long> LightsRecorded = Meter.CreateCounter<long>("citycase.sla.lights", "{light}",
+        "SLA lights recorded (committed), by level and clock");
+    public static readonly UpDownCounter<long> WebSocketConnections = Meter.CreateUpDownCounter<long>("citycase.websocket.connections",
+        "{connection}", "Open graphql-transport-ws connections on this node");
+    public static readonly UpDownCounter<long> Subscriptions = Meter.CreateUpDownCounter<long>("citycase.subscriptions", "{subscription}",
+        "Active GraphQL subscriptions on this node");
+
+    private static Func<IEnumerable<Measurement<long>>> _lagEvents = () => [];
+    private static Func<IEnumerable<Measurement<double>>> _lagSeconds = () => [];
+    private static Func<long> _backlog = () => 0;
+
+    static CityCaseMetrics()
+    {
+        Meter.CreateObservableGauge("citycase.projection.lag.events", () => _lagEvents(), "{event}",
+            "Events the projection shard is behind the newest event");
+        Meter.CreateObservableGauge("citycase.projection.lag.seconds", () => _lagSeconds(), "s",
+            "Age of the oldest event the projection shard has not processed (0 when caught up)");
+        Meter.CreateObservableGauge("citycase.sla.timekeeper.backlog", () => _backlog(), "{timer}",
+            "Running clocks whose next light is due and not yet recorded");
+    }
+
+    /// <summary>
+    /// Where the gauges read from (the host's sampler). The instruments are the process's, made once; a host that
+    /// starts again in the same process (tests do) takes them over.
+    /// </summary>
+    public static void ObserveSamples(Func<IEnumerable<Measurement<long>>> lagEvents, Func<IEnumerable<Measurement<double>>> lagSeconds,
+        Func<long> backlog) => (_lagEvents, _lagSeconds, _backlog) = (lagEvents, lagSeconds, backlog);
+
+    /// <summary>Counts what a commit made, once it is committed, on the node that committed it (so nodes' counts add up).</summary>
+    public sealed class CommittedEvents : DocumentSessionListenerBase
+    {
+        public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
+        {
+            foreach (var e in commit.GetEvents())
+                switch (e.Data)
+                {
+                    case CaseReported reported:
+                        CasesFiled.Add(1, new KeyValuePair<string, object?>("channel", reported.Source.ToString()));
+                        break;
+                    case SlaLightChanged light:
+                        LightsRecorded.Add(1, new KeyValuePair<string, object?>("level", light.Light.ToString()),
+                            new KeyValuePair<string, object?>("clock", light.Clock.ToString()));
+                        break;
+                }
+            return Task.CompletedTask;
+        }
+    }
+}
+
+/// <summary>
+/// The case a GraphQL operation worked on, on its span (the case's id and number: never the citizen's data). Wolverine
+/// tags its handler's span with the case's stream id itself (<c>wolverine.stream.id</c>).
+/// </summary>
+public static class CaseTrace
+{
+    public static void Tag(Guid caseId, string number)
+    {
+        if (Activity.Current is not { } span || span.Source != CityCaseMetrics.Activities) return;
+        span.SetTag("citycase.case.id", caseId.ToString());
+        span.SetTag("citycase.case.number", number);
+    }
+}
