@@ -105,6 +105,7 @@ public static class AccessPolicy
         ["Case.linkedReporters"] = "reporters of merged duplicates: as Case.citizen",
         ["Citizen.name"] = "as Case.citizen",
         ["Citizen.phone"] = "as Case.citizen",
+        ["Citizen.email"] = "given through Open311 only; as Case.citizen (masked m***@example.org)",
         ["Citizen.erased"] = "the citizen's name and phone were erased (their key destroyed): both are null, for every reader who sees citizens at all",
         ["CaseHistoryEntry.data"] = "event data with the citizen disclosed as Case.citizen",
         ["CitizenContact.citizen"] = "revealContact's answer: in full, recorded on the case with who, when and why",

@@ -46,6 +46,7 @@ public sealed class CitizenType : ObjectGraphType<ShownCitizen>
         Name = "Citizen";
         Field(x => x.Name, nullable: true);
         Field(x => x.Phone, nullable: true);
+        Field(x => x.Email, nullable: true).Description(AccessPolicy.PersonalData["Citizen.email"]);
         Field(x => x.Erased).Description(AccessPolicy.PersonalData["Citizen.erased"]);
     }
 }

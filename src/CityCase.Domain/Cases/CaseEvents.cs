@@ -62,7 +62,10 @@ public sealed record CaseReported(
     CasePlace? Place = null,
     IReadOnlyList<string>? PhotoUrls = null,
     SensorAlarm? Sensor = null,
+    // Left out of the stored event when absent: other channels' reports are stored as before Open311.
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     string? MediaUrl = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     IReadOnlyList<Reference.AttributeAnswer>? Attributes = null) : ICaseEvent
 {
     Actor ICaseEvent.By => RecordedBy;

@@ -55,7 +55,7 @@ public sealed class Open311Tests(Open311Server fixture) : IClassFixture<Open311S
     }
 
     private async Task<JsonNode> CaseByNumber(string number, string fields = "id status source categoryCode gridCode version mediaUrl " +
-        "attributes { code values } citizen { name phone } recordedBy { userId name role } clocks { clock dueAt }")
+        "attributes { code values } citizen { name phone email } recordedBy { userId name role } clocks { clock dueAt }")
     {
         var answer = await Server.PostGraphQL($"query($n: String) {{ case(number: $n) {{ {fields} }} }}", new { n = number },
             CityCaseServer.Token("agent", "alice"));
@@ -146,6 +146,10 @@ public sealed class Open311Tests(Open311Server fixture) : IClassFixture<Open311S
         Assert.Equal("FixMyStreet (test)", view["recordedBy"]!["name"]!.GetValue<string>());
         Assert.Equal("open311-partner", view["recordedBy"]!["role"]!.GetValue<string>());
         Assert.Equal("Mei Zhang", view["citizen"]!["name"]!.GetValue<string>()); // sealed like a caller; agents see it in full
+        Assert.Equal("mei.zhang@example.org", view["citizen"]!["email"]!.GetValue<string>());
+        var masked = await Server.PostGraphQL("query($n: String) { case(number: $n) { citizen { name phone email } } }", new { n = number },
+            CityCaseServer.Token("dispatcher", "dan"));
+        Assert.Equal("""{"name":"M********","phone":"139****2222","email":"m***@example.org"}""", masked.Data!["case"]!["citizen"]!.ToJsonString());
         Assert.Equal("https://photos.example.org/1.jpg", view["mediaUrl"]!.GetValue<string>());
         Assert.Equal(["COVER_STATE", "ON_CARRIAGEWAY"], view["attributes"]!.AsArray().Select(a => a!["code"]!.GetValue<string>()));
         // The same grid look-up and clocks as reportComplaint: a complaint at the same place, filed now.
