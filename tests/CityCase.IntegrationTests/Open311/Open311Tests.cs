@@ -421,6 +421,10 @@ public sealed class Open311Tests(Open311Server fixture) : IClassFixture<Open311S
             Assert.Contains(lamp, await Ids($"?start_date={W3c(now - Duration.FromHours(1))}&end_date={W3c(now)}", format));
             Assert.Equal([old], await Ids($"?end_date={W3c(now - Duration.FromDays(99))}&service_code=1502", format));
             Assert.Equal([old], await Ids($"?start_date={W3c(now - Duration.FromDays(101))}&end_date={W3c(now - Duration.FromDays(95))}&service_code=1502", format));
+            // A date alone is its start in the city's zone.
+            var today = now.InZone(DateTimeZoneProviders.Tzdb["Asia/Shanghai"]).Date;
+            Assert.Contains(lamp, await Ids($"?start_date={today:yyyy-MM-dd}", format));
+            Assert.DoesNotContain(lamp, await Ids($"?end_date={today.PlusDays(-1):yyyy-MM-dd}", format));
             // UTC with Z is a w3c date-time too.
             Assert.Contains(lamp, await Ids($"?start_date={Uri.EscapeDataString((now - Duration.FromHours(1)).ToString())}", format));
         }
@@ -545,6 +549,30 @@ public sealed class Open311Tests(Open311Server fixture) : IClassFixture<Open311S
         try { await process.WaitForExitAsync(timeout.Token); }
         catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw new TimeoutException($"{program} did not finish in 3 minutes"); }
         return (process.ExitCode, (await output) + (await error));
+    }
+
+    [Theory]
+    [InlineData("bad id", "Partner", null, "Open311:Partners:0:Id must be letters")]
+    [InlineData("fms", " ", null, "Open311:Partners:0:Name is missing")]
+    [InlineData("fms", "FixMyStreet", "not-a-hash", "Open311:Partners:0:KeySha256 must be the SHA-256")]
+    public void A_partner_configured_wrongly_stops_the_server_naming_it(string id, string name, string? hash, string problem)
+    {
+        var settings = new CityCase.Api.Open311.Open311Settings { Partners = [new() { Id = id, Name = name, KeySha256 = hash ?? Sha256("k") }] };
+        Assert.Contains(problem, Assert.Throws<InvalidOperationException>(() => settings.Validated()).Message);
+    }
+
+    [Fact]
+    public void Two_partners_with_one_id_or_one_key_are_refused_and_a_key_finds_only_its_partner()
+    {
+        CityCase.Api.Open311.Open311Partner Partner(string id, string key) => new() { Id = id, Name = id, KeySha256 = Sha256(key) };
+        Assert.Contains("configured twice", Assert.Throws<InvalidOperationException>(() =>
+            new CityCase.Api.Open311.Open311Settings { Partners = [Partner("a", "k1"), Partner("a", "k2")] }.Validated()).Message);
+        Assert.Contains("same key", Assert.Throws<InvalidOperationException>(() =>
+            new CityCase.Api.Open311.Open311Settings { Partners = [Partner("a", "k1"), Partner("b", "k1")] }.Validated()).Message);
+        var settings = new CityCase.Api.Open311.Open311Settings { Partners = [Partner("a", "k1"), Partner("b", "k2")] }.Validated();
+        Assert.Equal("b", settings.PartnerFor("k2")!.Id);
+        Assert.Null(settings.PartnerFor("k3"));
+        Assert.Equal(new CityCase.Domain.Actor("open311:b", "b", "open311-partner"), settings.PartnerFor("k2")!.Actor);
     }
 
     [Fact]
