@@ -45,26 +45,26 @@ public static class Open311Endpoints
     {
         // Anonymous readers are limited per address like anonymous GraphQL callers; partners' posts too.
         var open311 = app.MapGroup(Prefix).RequireRateLimiting(RequestLimits.RateLimitPolicy);
-        open311.MapGet("/discovery.{format}", (HttpContext http, string format) => Answer(http, format, f => Task.FromResult(Discovery(http))));
-        open311.MapGet("/services.{format}", (HttpContext http, string format) => Answer(http, format, f => Task.FromResult(Services(http))));
+        open311.MapGet("/discovery.{format}", (HttpContext http, string format) => Answer(http, format, () => Task.FromResult(Discovery(http))));
+        open311.MapGet("/services.{format}", (HttpContext http, string format) => Answer(http, format, () => Task.FromResult(Services(http))));
         open311.MapGet("/services/{code}.{format}", (HttpContext http, string code, string format) =>
-            Answer(http, format, f => Task.FromResult(ServiceDefinition(http, code))));
-        open311.MapPost("/requests.{format}", (HttpContext http, string format) => Answer(http, format, f => PostRequest(http)));
-        open311.MapGet("/requests.{format}", (HttpContext http, string format) => Answer(http, format, f => GetRequests(http)));
-        open311.MapGet("/requests/{id}.{format}", (HttpContext http, string id, string format) => Answer(http, format, f => GetRequest(http, id)));
-        open311.MapGet("/tokens/{token}.{format}", (HttpContext http, string token, string format) => Answer(http, format, f =>
+            Answer(http, format, () => Task.FromResult(ServiceDefinition(http, code))));
+        open311.MapPost("/requests.{format}", (HttpContext http, string format) => Answer(http, format, () => PostRequest(http)));
+        open311.MapGet("/requests.{format}", (HttpContext http, string format) => Answer(http, format, () => GetRequests(http)));
+        open311.MapGet("/requests/{id}.{format}", (HttpContext http, string id, string format) => Answer(http, format, () => GetRequest(http, id)));
+        open311.MapGet("/tokens/{token}.{format}", (HttpContext http, string token, string format) => Answer(http, format, () =>
             throw new Open311Exception(404, $"token '{Short(token)}' is unknown: service_request_id is answered at once, so no tokens are issued")));
     }
 
     // ---- the answer, in the format asked for, or the error list ----
 
-    private static async Task<IResult> Answer(HttpContext http, string format, Func<Open311Format, Task<O311Document>> build)
+    private static async Task<IResult> Answer(HttpContext http, string format, Func<Task<O311Document>> build)
     {
         var chosen = format switch { "json" => Open311Format.Json, "xml" => Open311Format.Xml, _ => (Open311Format?)null };
         if (chosen is not { } f) return Error(404, $"format '{Short(format)}' is not served: use .json or .xml", Open311Format.Json);
         try
         {
-            return (await build(f)).ToResult(f);
+            return (await build()).ToResult(f);
         }
         catch (Open311Exception e) { return Error(e.Status, e.Message, f); }
         catch (DomainException e) when (e.Code is ErrorCodes.ValidationFailed or ErrorCodes.IdempotencyKeyReused)
