@@ -2,6 +2,7 @@ using CityCase.Api.Board;
 using CityCase.Api.Auth;
 using CityCase.Api.GraphQL;
 using CityCase.Api.LocalPostgres;
+using CityCase.Api.Open311;
 using CityCase.Engine;
 using CityCase.Engine.Intake;
 using JasperFx.CodeGeneration;
@@ -68,6 +69,7 @@ public static class CityCaseApp
         builder.Services.AddCityCaseAuthentication(AuthSettings.From(configuration, builder.Environment));
         builder.Services.AddCityCaseGraphQL();
         builder.Services.AddRateLimits(configuration);
+        builder.Services.AddOpen311(configuration);
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", timeout: TimeSpan.FromSeconds(5), tags: [Ready])
             .AddCheck<ProjectionLagHealthCheck>("projections", timeout: TimeSpan.FromSeconds(5), tags: [Ready])
@@ -92,6 +94,7 @@ public static class CityCaseApp
         app.UseRateLimiter(); // after authentication: devices are limited per device
         app.MapGraphQLHttp("/graphql");
         app.MapBoard();
+        app.MapOpen311();
         // /health: every check, for operators (200 Healthy or Degraded with the reason, 503 Unhealthy);
         // /health/live: the process answers (restart it if not); /health/ready: the database and the projections (route traffic to it).
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
