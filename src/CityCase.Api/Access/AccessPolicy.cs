@@ -129,6 +129,10 @@ public static class AccessPolicy
         ["GET /open311/v2/requests.{format}"] = "anyone: requests without personal data",
         ["GET /open311/v2/requests/{id}.{format}"] = "anyone: one request without personal data",
         ["GET /open311/v2/tokens/{token}.{format}"] = "anyone: always 404, as no tokens are issued",
+        // The board's pages are static files; what they show comes from GraphQL with the viewer's own token.
+        ["GET /board"] = "anyone: the command centre's page (it shows nothing without a token)",
+        ["GET /board/case/{number}"] = "anyone: the case replay page (it shows nothing without a token)",
+        ["POST /board/dev-token"] = "anyone, in Development only (absent elsewhere): a supervisor's or auditor's development token",
     };
 
     /// <summary>Whether <paramref name="actor"/> (null: no valid token) may use the operation; null when allowed, else the refusal.</summary>
