@@ -13,6 +13,7 @@ public static class TextLimits
     public const int Address = 500;
     public const int CitizenName = 100;
     public const int Phone = 32;
+    public const int Email = 254;       // RFC 5321's longest path
     public const int Channel = 50;
     public const int SensorField = 100;  // sensor id, alarm type, severity
     public const int PhotoUrl = 2000;

@@ -106,10 +106,35 @@ public static class AccessPolicy
         ["Case.linkedReporters"] = "reporters of merged duplicates: as Case.citizen",
         ["Citizen.name"] = "as Case.citizen",
         ["Citizen.phone"] = "as Case.citizen",
+        ["Citizen.email"] = "given through Open311 only; as Case.citizen (masked m***@example.org)",
         ["Citizen.erased"] = "the citizen's name and phone were erased (their key destroyed): both are null, for every reader who sees citizens at all",
         ["CaseHistoryEntry.data"] = "event data with the citizen disclosed as Case.citizen",
         ["CitizenContact.citizen"] = "revealContact's answer: in full, recorded on the case with who, when and why",
         ["CitizenContact.linkedReporters"] = "as CitizenContact.citizen",
+    };
+
+    /// <summary>
+    /// HTTP paths outside GraphQL ("METHOD pattern" → who may use them, and why): the same default deny, for Open311
+    /// (<c>Open311/Open311Endpoints.cs</c>), whose paths a test walks so that none is served without an entry here.
+    /// GeoReport v2 makes reads public: they answer what a city publishes about its requests (status, service, place,
+    /// times, the department) and never a citizen's name, phone or email; a description only where a partner filed it
+    /// for publication. Filing takes a partner's api_key (configured as a hash; the partner is recorded on the case).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> HttpEndpoints = new Dictionary<string, string>
+    {
+        ["GET /open311/v2/discovery.{format}"] = "anyone: where the service is and which formats it speaks",
+        ["GET /open311/v2/services.{format}"] = "anyone: the category catalogue (public like Query.categories)",
+        ["GET /open311/v2/services/{code}.{format}"] = "anyone: a category's questions",
+        ["POST /open311/v2/requests.{format}"] = "an Open311 partner with its api_key (403 otherwise); it files a case recorded by the partner",
+        ["GET /open311/v2/requests.{format}"] = "anyone: requests without personal data",
+        ["GET /open311/v2/requests/{id}.{format}"] = "anyone: one request without personal data",
+        ["GET /open311/v2/tokens/{token}.{format}"] = "anyone: always 404, as no tokens are issued",
+        // The board's pages are static files; what they show comes from GraphQL with the viewer's own token.
+        ["GET /board"] = "anyone: the command centre's page (it shows nothing without a token)",
+        ["GET /board/case/{number}"] = "anyone: the case replay page (it shows nothing without a token)",
+        ["POST /board/dev-token"] = "anyone, in Development only (absent elsewhere): a supervisor's or auditor's development token",
+        // Operations' figures like /health: counts and codes, no personal data, no case numbers (Telemetry:Prometheus=false turns it off).
+        ["GET /metrics"] = "anyone: Prometheus's scrape of the node's metrics",
     };
 
     /// <summary>Whether <paramref name="actor"/> (null: no valid token) may use the operation; null when allowed, else the refusal.</summary>

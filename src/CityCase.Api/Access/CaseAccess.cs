@@ -19,8 +19,8 @@ public enum Disclosure
     Absent,
 }
 
-/// <summary>A citizen as a reader is shown it: in full, masked, or erased (name and phone null).</summary>
-public sealed record ShownCitizen(string? Name, string? Phone, bool Erased);
+/// <summary>A citizen as a reader is shown it: in full, masked, or erased (name, phone and email null).</summary>
+public sealed record ShownCitizen(string? Name, string? Phone, bool Erased, string? Email = null);
 
 /// <summary>The scope and disclosure rules of <see cref="AccessPolicy"/>, applied to cases as resolvers read them.</summary>
 public static class CaseAccess
@@ -47,8 +47,8 @@ public static class CaseAccess
         (null, _) or (_, Disclosure.Absent) => null,
         ({ Erased: true }, _) => new ShownCitizen(null, null, true),
         ({ Citizen: null }, _) => null,
-        ({ Citizen: var c }, Disclosure.Full) => new ShownCitizen(c.Name, c.Phone, false),
-        ({ Citizen: var c }, _) => new ShownCitizen(MaskName(c.Name), MaskPhone(c.Phone), false),
+        ({ Citizen: var c }, Disclosure.Full) => new ShownCitizen(c.Name, c.Phone, false, c.Email),
+        ({ Citizen: var c }, _) => new ShownCitizen(MaskName(c.Name), MaskPhone(c.Phone), false, MaskEmail(c.Email)),
     };
 
     /// <summary>The case's own citizen, opened and disclosed as the reader may see it.</summary>
@@ -70,6 +70,14 @@ public static class CaseAccess
     /// <summary>What the reader of <paramref name="context"/> sees of the citizens of <paramref name="view"/>.</summary>
     public static Disclosure DisclosureFor(this IResolveFieldContext context, CaseView view) =>
         DisclosureFor(context.User.ToActor(), view.DepartmentCode);
+
+    /// <summary>m***@example.org: the first character of the mailbox and the domain (an Open311 citizen's email).</summary>
+    public static string? MaskEmail(string? email) => email switch
+    {
+        null or "" => email,
+        _ when email.LastIndexOf('@') is var at and > 0 => email[0] + "***" + email[at..],
+        _ => "***",
+    };
 
     /// <summary>138****0000: the first three and last four digits (a short number keeps only its last two).</summary>
     public static string? MaskPhone(string? phone) => phone switch

@@ -17,6 +17,9 @@ public sealed class CaseStatusType : EnumerationGraphType<CaseStatus>
 public sealed class CaseSourceType : EnumerationGraphType<CaseSource>
 {
     public CaseSourceType() => Name = "CaseSource";
+
+    /// <summary>OPEN311 as the standard spells its name, not the mechanical OPEN_311.</summary>
+    protected override string ChangeEnumCase(string val) => val == nameof(CaseSource.Open311) ? "OPEN311" : base.ChangeEnumCase(val);
 }
 
 public sealed class UrgencyType : EnumerationGraphType<Urgency>
@@ -43,7 +46,20 @@ public sealed class CitizenType : ObjectGraphType<ShownCitizen>
         Name = "Citizen";
         Field(x => x.Name, nullable: true);
         Field(x => x.Phone, nullable: true);
+        Field(x => x.Email, nullable: true).Description(AccessPolicy.PersonalData["Citizen.email"]);
         Field(x => x.Erased).Description(AccessPolicy.PersonalData["Citizen.erased"]);
+    }
+}
+
+/// <summary>A citizen's answer to one of the category's questions (an Open311 attribute).</summary>
+public sealed class AttributeAnswerType : ObjectGraphType<CityCase.Domain.Reference.AttributeAnswer>
+{
+    public AttributeAnswerType()
+    {
+        Name = "AttributeAnswer";
+        Field(x => x.Code).Description("The question's code in the category catalogue.");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("values").Resolve(c => c.Source.Values)
+            .Description("The value given, or the keys chosen from the question's list.");
     }
 }
 
@@ -72,6 +88,9 @@ public sealed class CaseType : ObjectGraphType<CaseView>
             .Description("Reporters of duplicates merged into this case (disclosed as citizen).")
             .ResolveAsync(async c => await c.LinkedReportersOf(c.Source, c.DisclosureFor(c.Source)));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("photoUrls").Resolve(c => c.Source.PhotoUrls);
+        Field(x => x.MediaUrl, nullable: true).Description("An Open311 request's link to its media, as the partner gave it.");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<AttributeAnswerType>>>>("attributes").Resolve(c => c.Source.Attributes)
+            .Description("The citizen's answers to the category's questions (Open311 attributes), in the catalogue's order.");
         Field<IdGraphType>("mergedInto").Resolve(c => c.Source.MergedInto);
         Field(x => x.DisposalResult, nullable: true);
         Field(x => x.Verified).Description("The last disposal passed verification on site.");

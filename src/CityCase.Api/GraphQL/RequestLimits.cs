@@ -137,6 +137,6 @@ public sealed class ArgumentTextMiddleware : IFieldMiddleware
         }
     }
 
-    private static readonly char[] ControlCharacters =
+    internal static readonly char[] ControlCharacters =
         [.. Enumerable.Range(0, 32).Where(c => c is not ('\t' or '\n' or '\r')).Select(c => (char)c), '\u007f'];
 }

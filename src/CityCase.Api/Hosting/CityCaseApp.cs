@@ -3,6 +3,7 @@ using CityCase.Api.Board;
 using CityCase.Api.Auth;
 using CityCase.Api.GraphQL;
 using CityCase.Api.LocalPostgres;
+using CityCase.Api.Open311;
 using CityCase.Engine;
 using CityCase.Engine.Intake;
 using JasperFx.CodeGeneration;
@@ -70,6 +71,7 @@ public static class CityCaseApp
         builder.Services.AddCityCaseGraphQL();
         builder.AddCityCaseTelemetry();
         builder.Services.AddRateLimits(configuration);
+        builder.Services.AddOpen311(configuration);
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", timeout: TimeSpan.FromSeconds(5), tags: [Ready])
             .AddCheck<ProjectionLagHealthCheck>("projections", timeout: TimeSpan.FromSeconds(5), tags: [Ready])
@@ -95,6 +97,7 @@ public static class CityCaseApp
         app.MapGraphQLHttp("/graphql");
         app.MapBoard();
         app.MapCityCaseMetrics();
+        app.MapOpen311();
         // /health: every check, for operators (200 Healthy or Degraded with the reason, 503 Unhealthy);
         // /health/live: the process answers (restart it if not); /health/ready: the database and the projections (route traffic to it).
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });

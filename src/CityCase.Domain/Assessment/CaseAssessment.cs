@@ -163,8 +163,8 @@ public sealed record CaseAssessment
         if (Source == CaseSource.Patrol)
             Add(BucketKind.Inspector, RecordedById, ReportedAt, new ScoreCounts { Reported = 1, Filed = Filed && !Rejected ? 1 : 0 });
 
-        // A filed public report in an inspector's beat is one the inspector missed.
-        if (Source == CaseSource.Hotline && Filed && Place is not null
+        // A filed public report (hotline or Open311) in an inspector's beat is one the inspector missed.
+        if (Source.IsCitizenReport() && Filed && Place is not null
             && rules.InspectorOfGrid.TryGetValue(Place.GridCode, out var beatInspector) && beatInspector != RecordedById)
             Add(BucketKind.Inspector, beatInspector, ReportedAt, new ScoreCounts { MissedReports = 1 });
 
@@ -207,7 +207,7 @@ public sealed record CaseAssessment
         foreach (var v in Verifications)
             Add(BucketKind.Inspector, v.InspectorId, v.At, new ScoreCounts { Verifications = 1, VerifiedOnTime = v.OnTime ? 1 : 0 });
 
-        // Hotline figures count on the day the citizen called.
+        // Hotline figures count on the day the citizen called (the 12345 line's own figures: Open311 requests are not calls).
         if (Source == CaseSource.Hotline && !Rejected)
         {
             var calendar = rules.Calendar;

@@ -70,7 +70,7 @@ public static class CaseClocks
         {
             case CaseReported r:
                 yield return Start(ClockKind.Filing, policy.Filing);
-                if (r.Source == CaseSource.Hotline) yield return Start(ClockKind.Citizen, policy.Citizen);
+                if (r.Source.IsCitizenReport()) yield return Start(ClockKind.Citizen, policy.Citizen);
                 break;
             case CaseAccepted a:
                 foreach (var s in Stop(ClockKind.Filing)) yield return s;

@@ -31,7 +31,7 @@ public static class CaseDecider
         if (!state.Exists) return CaseIntake.Decide(state, command, by, now, rules);
         switch (command)
         {
-            case ReportComplaint or ReportPatrolFinding:
+            case ReportComplaint or ReportPatrolFinding or ReportServiceRequest:
                 throw new InvalidOperationException($"case {state.Number} is already reported");
             case RecordSlaLight light:
                 return CaseClocks.DecideLight(state, light.Clock, light.Light, now);
@@ -97,8 +97,8 @@ public static class CaseDecider
             NotifyCitizen c => DecideNotification(state, c, by, now),
             RecordSatisfaction c => Require(state, c, CaseStatus.Closed).Then(() =>
             {
-                if (state.Source != CaseSource.Hotline)
-                    throw new ValidationFailedException("only hotline cases have a citizen to ask for satisfaction");
+                if (!state.Source.IsCitizenReport())
+                    throw new ValidationFailedException("only citizens' reports (hotline, Open311) have a citizen to ask for satisfaction");
                 if (state.Satisfaction is not null)
                     throw Refuse(state, c, "satisfaction has already been recorded");
                 if (c.Score is < 1 or > 5)
@@ -175,8 +175,8 @@ public static class CaseDecider
 
     private static IReadOnlyList<object> DecideNotification(Case state, NotifyCitizen c, Actor by, Instant now)
     {
-        if (state.Source != CaseSource.Hotline)
-            throw new ValidationFailedException("only hotline cases have a citizen to notify");
+        if (!state.Source.IsCitizenReport())
+            throw new ValidationFailedException("only citizens' reports (hotline, Open311) have a citizen to notify");
         var channel = TextLimits.Required(c.Channel, "channel", TextLimits.Channel);
         if (c.Kind == NotificationKind.Acceptance)
         {

@@ -10,11 +10,17 @@ public interface ICaseEvent
     Instant At { get; }
 }
 
-/// <summary>The citizen who called the hotline; both parts are optional (callers may stay anonymous). Never stored as is.</summary>
-public sealed record Citizen(string? Name, string? Phone)
+/// <summary>
+/// The citizen who reported (called the hotline, or wrote through an Open311 partner, which may also give an email);
+/// every part is optional (citizens may stay anonymous). Never stored as is.
+/// </summary>
+public sealed record Citizen(string? Name, string? Phone,
+    // Left out when absent, so a hotline caller seals (and fingerprints) as before emails were known.
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? Email = null)
 {
-    /// <summary>Whether there is anything to record: a caller who gave neither name nor phone stays anonymous.</summary>
-    public bool IsEmpty => string.IsNullOrEmpty(Name) && string.IsNullOrEmpty(Phone);
+    /// <summary>Whether there is anything to record: a citizen who gave no name, phone or email stays anonymous.</summary>
+    public bool IsEmpty => string.IsNullOrEmpty(Name) && string.IsNullOrEmpty(Phone) && string.IsNullOrEmpty(Email);
 
     // Messages and events are logged whole when a handler fails (Wolverine logs "Invocation of {message} failed",
     // e.g. while the database fails over): the caller's name and phone must not be in them.
@@ -40,7 +46,8 @@ public enum Urgency
 
 /// <summary>
 /// A case was reported and recorded: what, where, who reported it, who recorded it, when and through
-/// which channel. Always the first event of a case stream.
+/// which channel. Always the first event of a case stream. An Open311 request also carries the link to its media
+/// (<paramref name="MediaUrl"/>, kept as given) and the citizen's answers to its category's questions.
 /// </summary>
 public sealed record CaseReported(
     Guid CaseId,
@@ -54,7 +61,12 @@ public sealed record CaseReported(
     Instant ReportedAt,
     CasePlace? Place = null,
     IReadOnlyList<string>? PhotoUrls = null,
-    SensorAlarm? Sensor = null) : ICaseEvent
+    SensorAlarm? Sensor = null,
+    // Left out of the stored event when absent: other channels' reports are stored as before Open311.
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? MediaUrl = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<Reference.AttributeAnswer>? Attributes = null) : ICaseEvent
 {
     Actor ICaseEvent.By => RecordedBy;
     Instant ICaseEvent.At => ReportedAt;

@@ -7,12 +7,41 @@ namespace CityCase.Domain.Cases;
 /// here); <see cref="Sealed"/> is the same caller sealed under the new case's key by intake before the decision, and it
 /// is all the events keep.
 /// </summary>
-public sealed record ReportComplaint(string Description, Location Location, string? CategoryCode, Citizen? Citizen) : CaseCommand
+public sealed record ReportComplaint(string Description, Location Location, string? CategoryCode, Citizen? Citizen)
+    : CaseCommand, ICitizenReport
 {
     [System.Text.Json.Serialization.JsonIgnore] // random on every sealing: not part of what the request asked for
     public SealedCitizen? Sealed { get; init; }
 
     public bool HasCitizen => Citizen is { IsEmpty: false };
+
+    public CaseCommand SealedAs(SealedCitizen sealedCitizen) => this with { Sealed = sealedCitizen };
+}
+
+/// <summary>
+/// A citizen's request through an Open311 GeoReport v2 partner (<c>POST /open311/v2/requests</c>): filed like a hotline
+/// complaint (the same checks, grid and clocks), but its category (the service code) is required, it may link to media
+/// and answer the category's questions, and its source is <see cref="CaseSource.Open311"/> with the partner as recorder.
+/// </summary>
+public sealed record ReportServiceRequest(string Description, Location Location, string ServiceCode, Citizen? Citizen,
+    string? MediaUrl, IReadOnlyList<Reference.AttributeAnswer> Attributes) : CaseCommand, ICitizenReport
+{
+    [System.Text.Json.Serialization.JsonIgnore] // random on every sealing: not part of what the request asked for
+    public SealedCitizen? Sealed { get; init; }
+
+    public bool HasCitizen => Citizen is { IsEmpty: false };
+
+    public CaseCommand SealedAs(SealedCitizen sealedCitizen) => this with { Sealed = sealedCitizen };
+}
+
+/// <summary>A report that may name its citizen: intake seals the citizen under the new case's key before the decision.</summary>
+public interface ICitizenReport
+{
+    Citizen? Citizen { get; }
+    bool HasCitizen { get; }
+
+    /// <summary>The same report with its citizen sealed: all the events will keep.</summary>
+    CaseCommand SealedAs(SealedCitizen sealedCitizen);
 }
 
 /// <summary>A grid inspector reports what they found on patrol, with its category and photos.</summary>
@@ -62,6 +91,14 @@ public static class CaseIntake
     public static void Validate(CaseCommand report, ICaseRules rules) => Check(report switch
     {
         ReportComplaint c => Problems(c.Description, c.Location, c.CategoryCode, rules).Concat(CitizenProblems(c.Citizen)),
+        ReportServiceRequest r => Problems(r.Description, r.Location, r.ServiceCode, rules, "service_code")
+            .Concat(TextLimits.IsVisible(r.ServiceCode) ? [] : ["service_code must not be empty"])
+            .Concat(CitizenProblems(r.Citizen))
+            .Concat(r.MediaUrl is null ? [] : TextLimits.PhotoProblems([r.MediaUrl]).Select(_ =>
+                $"media_url must be an http(s) URL of at most {TextLimits.PhotoUrl} characters"))
+            .Concat(rules.IsKnownCategory(r.ServiceCode.Trim())
+                ? Reference.ServiceAttributes.Problems(r.ServiceCode.Trim(), rules.AttributesOf(r.ServiceCode.Trim()), r.Attributes)
+                : []),
         ReportPatrolFinding f => Problems(f.Description, f.Location, f.CategoryCode, rules)
             .Concat(string.IsNullOrWhiteSpace(f.CategoryCode) ? ["categoryCode must not be empty"] : [])
             .Concat(TextLimits.PhotoProblems(f.PhotoUrls)),
@@ -80,9 +117,16 @@ public static class CaseIntake
             [
                 new CaseReported(id, number, CaseSource.Hotline, c.Description.Trim(), Clean(c.Location), c.CategoryCode,
                     !c.HasCitizen ? null
-                    : c.Sealed is { } s && s.KeyId == id ? s
-                    : throw new InvalidOperationException("the citizen must be sealed under the new case's key before the report is decided"),
+                    : SealedFor(id, c.Sealed),
                     by, now, Inside(c.Location, rules)),
+            ],
+            ReportServiceRequest r =>
+            [
+                new CaseReported(id, number, CaseSource.Open311, r.Description.Trim(), Clean(r.Location), r.ServiceCode.Trim(),
+                    r.HasCitizen ? SealedFor(id, r.Sealed) : null, by, now, Inside(r.Location, rules),
+                    MediaUrl: string.IsNullOrWhiteSpace(r.MediaUrl) ? null : r.MediaUrl.Trim(),
+                    Attributes: Reference.ServiceAttributes.Clean(rules.AttributesOf(r.ServiceCode.Trim()), r.Attributes) is { Count: > 0 } answers
+                        ? answers : null),
             ],
             // Inspectors' reports are trusted without an on-site check: the finding is filed at once.
             ReportPatrolFinding f =>
@@ -95,6 +139,11 @@ public static class CaseIntake
             _ => throw new ArgumentOutOfRangeException(nameof(report), report.GetType().Name, "not a report of a new case"),
         };
     }
+
+    private static SealedCitizen SealedFor(Guid caseId, SealedCitizen? sealedCitizen) =>
+        sealedCitizen is { } s && s.KeyId == caseId
+            ? s
+            : throw new InvalidOperationException("the citizen must be sealed under the new case's key before the report is decided");
 
     private static CaseReported SensorReported(Guid id, string number, RaiseSensorAlarm a, Actor by, Instant now, ICaseRules rules)
     {
@@ -132,9 +181,11 @@ public static class CaseIntake
     {
         if (TextLimits.TooLong(citizen?.Name, "citizen.name", TextLimits.CitizenName) is { } name) yield return name;
         if (TextLimits.TooLong(citizen?.Phone, "citizen.phone", TextLimits.Phone) is { } phone) yield return phone;
+        if (TextLimits.TooLong(citizen?.Email, "citizen.email", TextLimits.Email) is { } email) yield return email;
     }
 
-    private static IEnumerable<string> Problems(string? description, Location location, string? categoryCode, ICaseRules rules)
+    private static IEnumerable<string> Problems(string? description, Location location, string? categoryCode, ICaseRules rules,
+        string categoryField = "categoryCode")
     {
         if (!TextLimits.IsVisible(description))
             yield return "description must not be empty";
@@ -146,9 +197,9 @@ public static class CaseIntake
         if (!string.IsNullOrWhiteSpace(categoryCode))
         {
             if (!CategoryCodes.IsWellFormed(categoryCode))
-                yield return $"categoryCode must be 4 digits, major class then minor class (was '{categoryCode}')";
+                yield return $"{categoryField} must be 4 digits, major class then minor class (was '{categoryCode}')";
             else if (!rules.IsKnownCategory(categoryCode))
-                yield return $"categoryCode '{categoryCode}' is not in the category catalogue";
+                yield return $"{categoryField} '{categoryCode}' is not in the category catalogue";
         }
     }
 

@@ -12,6 +12,9 @@ public interface ICaseRules
     /// <summary>The department the dispatch rules choose, or null when none applies.</summary>
     string? DepartmentFor(string categoryCode, string? streetCode);
 
+    /// <summary>The questions a citizen's report of the category answers (Open311 service attributes); none when unknown.</summary>
+    IReadOnlyList<Reference.ServiceAttribute> AttributesOf(string categoryCode) => [];
+
     /// <summary>Where a location lies in the grid hierarchy, or null outside every unit grid of the district.</summary>
     CasePlace? PlaceAt(Location location);
 }

@@ -38,7 +38,7 @@ internal static class CatalogueParser
             var code = item.Text("code");
             item.Rename($"category {code}");
             item.OnlyFields("code", "name", "nameEn", "kind", "majorName", "defaultDepartmentCode", "disposalLimit",
-                "filingCondition", "closingCondition");
+                "filingCondition", "closingCondition", "attributes");
             if (!CategoryCodes.IsWellFormed(code))
                 throw item.Error("the code must be 4 digits (major class 2, minor class 2)");
             if (!codes.Add(code)) throw item.Error("the code is used twice");
@@ -51,7 +51,10 @@ internal static class CatalogueParser
                 throw item.Error($"defaultDepartmentCode '{department}' is not in {ReferenceData.DepartmentsFile}");
             var limits = DisposalLimits(item.Object("disposalLimit"));
             var category = new Category(code, name, item.OptionalText("nameEn") ?? "", kind, majorName, department, limits,
-                item.Text("filingCondition"), item.Text("closingCondition"));
+                item.Text("filingCondition"), item.Text("closingCondition"))
+            {
+                Attributes = Attributes(item),
+            };
 
             // One major class (大类) has one kind and one name: 0101 and 0102 are both 公用设施 components.
             if (majors.TryGetValue(category.MajorCode, out var first))
@@ -65,6 +68,42 @@ internal static class CatalogueParser
             }
             else majors.Add(category.MajorCode, category);
             result.Add(category);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// <c>"attributes": [{ "code", "datatype", "required", "description", "datatypeDescription", "values": [{ "key", "name" }] }]</c>:
+    /// the questions a citizen's report answers (Open311 service attributes). Optional; codes and keys are unique and
+    /// well formed, and only list datatypes have values (at least one).
+    /// </summary>
+    private static List<ServiceAttribute> Attributes(JsonEntry category)
+    {
+        var result = new List<ServiceAttribute>();
+        foreach (var item in category.OptionalObjects("attributes"))
+        {
+            item.OnlyFields("code", "datatype", "required", "description", "datatypeDescription", "values");
+            var code = item.Text("code");
+            if (!ServiceAttributes.IsWellFormedCode(code))
+                throw item.Error($"code '{code}' must be 1 to {ServiceAttributes.MaxCodeLength} letters, digits, '_' or '-'");
+            if (result.Any(a => a.Code == code)) throw item.Error($"code '{code}' is used twice");
+            var datatype = item.Enum<AttributeDatatype>("datatype");
+            var values = new List<AttributeValue>();
+            foreach (var value in item.OptionalObjects("values"))
+            {
+                value.OnlyFields("key", "name");
+                var key = value.Text("key");
+                if (!ServiceAttributes.IsWellFormedCode(key))
+                    throw value.Error($"key '{key}' must be 1 to {ServiceAttributes.MaxCodeLength} letters, digits, '_' or '-'");
+                if (values.Any(v => v.Key == key)) throw value.Error($"key '{key}' is used twice");
+                values.Add(new AttributeValue(key, value.Text("name")));
+            }
+            var question = new ServiceAttribute(code, datatype, item.OptionalBool("required", false), item.Text("description"),
+                item.OptionalText("datatypeDescription"), values);
+            if (question.IsList && values.Count == 0) throw item.Error($"a {Naming.ScreamingSnake(datatype.ToString())} needs 'values'");
+            if (!question.IsList && values.Count > 0)
+                throw item.Error($"only SINGLE_VALUE_LIST and MULTI_VALUE_LIST take 'values' (this is {Naming.ScreamingSnake(datatype.ToString())})");
+            result.Add(question);
         }
         return result;
     }

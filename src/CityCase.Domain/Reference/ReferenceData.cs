@@ -52,6 +52,9 @@ public sealed class ReferenceData : ICaseRules
     public bool IsKnownCategory(string categoryCode) => CategoriesByCode.ContainsKey(categoryCode);
     public bool IsKnownDepartment(string departmentCode) => DepartmentsByCode.ContainsKey(departmentCode);
 
+    public IReadOnlyList<ServiceAttribute> AttributesOf(string categoryCode) =>
+        CategoriesByCode.TryGetValue(categoryCode, out var category) ? category.Attributes : [];
+
     /// <summary>A street rule beats a category rule, which beats the category's default (see <see cref="Reference.DispatchRules.Resolve"/>).</summary>
     public string? DepartmentFor(string categoryCode, string? streetCode) => DispatchRules.Resolve(categoryCode, streetCode);
 

@@ -93,6 +93,34 @@ internal sealed class JsonEntry(string file, string entry, JsonObject node, stri
             : throw Error($"'{name}' must be an object (it is {ReferenceJson.Describe(value)})");
     }
 
+    /// <summary>A true/false field that may be left out (then <paramref name="otherwise"/>).</summary>
+    public bool OptionalBool(string name, bool otherwise)
+    {
+        if (!Node.TryGetPropertyValue(name, out var value) || value is null) return otherwise;
+        return value.GetValueKind() switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Error($"'{name}' must be true or false (it is {ReferenceJson.Describe(value)})"),
+        };
+    }
+
+    /// <summary>A list of objects that may be left out (then empty); each item is named <c>name[i]</c> in messages.</summary>
+    public IReadOnlyList<JsonEntry> OptionalObjects(string name)
+    {
+        if (!Node.TryGetPropertyValue(name, out var value) || value is null) return [];
+        if (value is not JsonArray array) throw Error($"'{name}' must be a list (it is {ReferenceJson.Describe(value)})");
+        var items = new List<JsonEntry>(array.Count);
+        for (var i = 0; i < array.Count; i++)
+        {
+            var itemPath = $"{(path.Length == 0 ? "" : path + ".")}{name}[{i}]";
+            items.Add(array[i] is JsonObject child
+                ? new JsonEntry(File, _owner, child, itemPath)
+                : throw new ReferenceDataException(File, $"{_owner} {itemPath}", $"must be an object (it is {ReferenceJson.Describe(array[i])})"));
+        }
+        return items;
+    }
+
     /// <summary>A whole number above zero.</summary>
     public int PositiveWholeNumber(string name)
     {

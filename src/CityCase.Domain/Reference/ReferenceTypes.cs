@@ -64,6 +64,9 @@ public sealed record Category(
     string FilingCondition,
     string ClosingCondition)
 {
+    /// <summary>The questions a citizen's report of this class answers (Open311 service attributes); none by default.</summary>
+    public IReadOnlyList<ServiceAttribute> Attributes { get; init; } = [];
+
     /// <summary>The major class (大类): the code's first two digits.</summary>
     public string MajorCode => Code[..2];
 

@@ -73,6 +73,13 @@ public sealed class CaseView
     public bool CitizenErased { get; set; }
     public Instant? CitizenErasedAt { get; set; }
     public List<string> PhotoUrls { get; set; } = [];
+
+    /// <summary>An Open311 request's link to its media, as the partner gave it.</summary>
+    public string? MediaUrl { get; set; }
+
+    /// <summary>The citizen's answers to the category's questions (Open311 attributes).</summary>
+    public List<CityCase.Domain.Reference.AttributeAnswer> Attributes { get; set; } = [];
+
     public SensorAlarm? Sensor { get; set; }
     public bool SensorCleared { get; set; }
     public Guid? MergedInto { get; set; }
@@ -167,6 +174,8 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
         Citizen = e.ReportedBy,
         HoldsCitizenData = e.ReportedBy is not null,
         PhotoUrls = [.. e.PhotoUrls ?? []],
+        MediaUrl = e.MediaUrl,
+        Attributes = [.. e.Attributes ?? []],
         Sensor = e.Sensor,
         RecordedBy = e.RecordedBy,
         ReportedAt = e.ReportedAt,

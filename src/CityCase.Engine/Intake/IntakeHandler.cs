@@ -10,8 +10,12 @@ using Npgsql;
 
 namespace CityCase.Engine.Intake;
 
-/// <summary>A report of a new case (a complaint, a patrol finding) and who makes it, as it arrives from GraphQL.</summary>
-public sealed record ReportEnvelope(CaseCommand Report, Actor Actor, string? IdempotencyKey = null);
+/// <summary>
+/// A report of a new case (a complaint, a patrol finding, an Open311 request) and who makes it, as it arrives from
+/// GraphQL or Open311. <paramref name="KeyLifetime"/>: how long the idempotency key is remembered (for ever when null);
+/// Open311 keys a request by its content when the partner sends no key, and the same request a day later is a new one.
+/// </summary>
+public sealed record ReportEnvelope(CaseCommand Report, Actor Actor, string? IdempotencyKey = null, Duration? KeyLifetime = null);
 
 /// <summary>A sensor's alarm or its clear, as it arrives from GraphQL: routed to the open case of its sensor and alarm type.</summary>
 public sealed record SensorSignalEnvelope(ISensorSignal Signal, Actor Actor, string? IdempotencyKey = null);
@@ -28,7 +32,7 @@ public sealed record IntakeAnswer(Guid CaseId, string CaseNumber, bool Deduplica
 /// another's), the request it came with (an HMAC of the report under a key outside the database: a plain hash of a
 /// request holding a phone number could be matched by guessing), and the case it made.
 /// </summary>
-public sealed record IntakeKey(string Id, Guid CaseId, string CaseNumber, string Fingerprint)
+public sealed record IntakeKey(string Id, Guid CaseId, string CaseNumber, string Fingerprint, Instant? RememberedAt = null)
 {
     public const int MaxKeyLength = 200;
 
@@ -49,8 +53,11 @@ public static class IntakeHandler
         ICaseRules rules, CityCalendar calendar, IClock clock, CitizenVault vault, PrivacyKeys keys, CancellationToken ct)
     {
         CaseIntake.Validate(command.Report, rules); // before a number is spent on it
-        if (await Replay(session, keys, command.Actor, command.Report, command.IdempotencyKey, ct) is { } replay) return replay;
-        return await Start(session, numbers, rules, calendar, clock, vault, keys, command.Report, command.Actor, command.IdempotencyKey, ct);
+        if (await Replay(session, keys, command.Actor, command.Report, command.IdempotencyKey, ct,
+                command.KeyLifetime is { } lifetime ? clock.GetCurrentInstant() - lifetime : null) is { } replay)
+            return replay;
+        return await Start(session, numbers, rules, calendar, clock, vault, keys, command.Report, command.Actor, command.IdempotencyKey, ct,
+            expiring: command.KeyLifetime is not null);
     }
 
     public static async Task<IntakeAnswer> Handle(SensorSignalEnvelope command, IDocumentSession session, CaseNumbers numbers,
@@ -77,28 +84,32 @@ public static class IntakeHandler
     }
 
     private static async Task<IntakeAnswer> Start(IDocumentSession session, CaseNumbers numbers, ICaseRules rules, CityCalendar calendar,
-        IClock clock, CitizenVault vault, PrivacyKeys keys, CaseCommand report, Actor actor, string? idempotencyKey, CancellationToken ct)
+        IClock clock, CitizenVault vault, PrivacyKeys keys, CaseCommand report, Actor actor, string? idempotencyKey, CancellationToken ct,
+        bool expiring = false)
     {
         var blank = Case.NotYetReported(Guid.CreateVersion7(), await numbers.NextAsync(ct));
         var decided = report;
-        if (report is ReportComplaint { HasCitizen: true } complaint)
+        if (report is ICitizenReport { HasCitizen: true } citizenReport)
         {
-            // The caller is sealed under a key of the new case's own, stored in the same transaction as the report.
-            var (key, sealedCitizen) = vault.Seal(blank.Id, complaint.Citizen!);
+            // The citizen is sealed under a key of the new case's own, stored in the same transaction as the report.
+            var (key, sealedCitizen) = vault.Seal(blank.Id, citizenReport.Citizen!);
             session.Insert(key);
-            decided = complaint with { Sealed = sealedCitizen };
+            decided = citizenReport.SealedAs(sealedCitizen);
         }
-        session.Events.StartStream<Case>(blank.Id,
-            CaseDecider.DecideAndFollow(blank, decided, actor, clock.GetCurrentInstant(), rules, calendar.Sla));
-        Remember(session, keys, actor, report, idempotencyKey, blank.Id, blank.Number);
+        var now = clock.GetCurrentInstant();
+        session.Events.StartStream<Case>(blank.Id, CaseDecider.DecideAndFollow(blank, decided, actor, now, rules, calendar.Sla));
+        Remember(session, keys, actor, report, idempotencyKey, blank.Id, blank.Number, expiring ? now : null);
         return new IntakeAnswer(blank.Id, blank.Number);
     }
 
     private static void Remember(IDocumentSession session, PrivacyKeys keys, Actor caller, CaseCommand report, string? idempotencyKey,
-        Guid caseId, string number)
+        Guid caseId, string number, Instant? expiringFrom = null)
     {
-        if (!string.IsNullOrWhiteSpace(idempotencyKey))
-            session.Insert(new IntakeKey(IntakeKey.IdFor(caller, report, idempotencyKey), caseId, number, IntakeKey.FingerprintOf(report, keys)));
+        if (string.IsNullOrWhiteSpace(idempotencyKey)) return;
+        var key = new IntakeKey(IntakeKey.IdFor(caller, report, idempotencyKey), caseId, number, IntakeKey.FingerprintOf(report, keys), expiringFrom);
+        // A key that expires replaces its expired self (under the key's advisory lock); one kept for ever is only ever inserted.
+        if (expiringFrom is null) session.Insert(key);
+        else session.Store(key);
     }
 
     /// <summary>
@@ -106,7 +117,7 @@ public static class IntakeHandler
     /// with a different request is refused: a retry must repeat the request, and a new report needs a new key.
     /// </summary>
     private static async Task<IntakeAnswer?> Replay(IDocumentSession session, PrivacyKeys keys, Actor caller, CaseCommand report,
-        string? idempotencyKey, CancellationToken ct)
+        string? idempotencyKey, CancellationToken ct, Instant? forgottenBefore = null)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey)) return null;
         if (idempotencyKey.Length > IntakeKey.MaxKeyLength)
@@ -114,7 +125,7 @@ public static class IntakeHandler
         var id = IntakeKey.IdFor(caller, report, idempotencyKey);
         await Lock(session, "idempotency:" + id, ct);
         var seen = await session.LoadAsync<IntakeKey>(id, ct);
-        if (seen is null) return null;
+        if (seen is null || (forgottenBefore is { } cutoff && (seen.RememberedAt is not { } at || at < cutoff))) return null;
         return seen.Fingerprint == IntakeKey.FingerprintOf(report, keys)
             ? new IntakeAnswer(seen.CaseId, seen.CaseNumber, Replayed: true)
             : throw new DomainException(ErrorCodes.IdempotencyKeyReused,

@@ -36,6 +36,7 @@ public sealed class AccessPolicyTests(CityCaseServer server) : IClassFixture<Cit
         ["Query.scorecards"] = """{ scorecards(dimension: DEPARTMENT, from: "2026-11-01", to: "2026-11-30") { subject } }""",
         ["Query.hotlineKpis"] = """{ hotlineKpis(from: "2026-11-01", to: "2026-11-30") { followUpRate } }""",
         ["Query.hotspots"] = """{ hotspots(level: GRID, from: "2026-11-01", to: "2026-11-30") { code } }""",
+        ["Query.dailyIntake"] = """{ dailyIntake(from: "2026-11-01", to: "2026-11-30") { total } }""",
         ["Query.calendarHistory"] = """{ calendarHistory { version } }""",
         ["Query.contactReveals"] = """{ contactReveals(from: "2026-11-01T00:00:00Z", to: "2026-11-02T00:00:00Z") { reason } }""",
         ["Query.casesByCallerPhone"] = """{ casesByCallerPhone(phone: "13000000000") { id } }""",
