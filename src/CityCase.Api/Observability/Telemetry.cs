@@ -45,7 +45,7 @@ public static class Telemetry
     public static WebApplication MapCityCaseMetrics(this WebApplication app)
     {
         if (app.Configuration.GetValue("Telemetry:Prometheus", true))
-            app.MapPrometheusScrapingEndpoint("/metrics");
+            app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET"])); // a scrape reads
         return app;
     }
 }
