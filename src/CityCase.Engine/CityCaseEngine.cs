@@ -58,7 +58,7 @@ public static class CityCaseEngine
         var referenceDirectory = Path.GetFullPath(city.ReferenceDirectory, AppContext.BaseDirectory);
         var reference = ReferenceDataFiles.Load(referenceDirectory);
         var (calendar, calendarText) = ReferenceDataFiles.LoadCalendar(referenceDirectory);
-        var cityCalendar = new CityCalendar(calendar, calendarText, city.Sla.ToPolicy(calendar, reference));
+        var cityCalendar = new CityCalendar(calendar, calendarText, city.Sla.ToPolicy(calendar, reference) with { Loop = city.Loop.ToRules() });
         var assessment = city.Scorecard.ToRules(calendar, ReferenceDataFiles.LoadBeats(referenceDirectory, reference));
         services.AddSingleton(reference);
         services.AddSingleton<ICaseRules>(reference);
@@ -98,6 +98,8 @@ public static class CityCaseEngine
         services.AddHostedService(sp => sp.GetRequiredService<CaseChangeFeed>());
         services.AddSingleton<SlaTimekeeper>();
         services.AddHostedService(sp => sp.GetRequiredService<SlaTimekeeper>());
+        services.AddSingleton<Supervision.SupervisionEscalator>();
+        services.AddHostedService(sp => sp.GetRequiredService<Supervision.SupervisionEscalator>());
         services.AddSingleton<ScoreBucketSums>();
         services.AddSingleton<ScorecardVersions>();
         services.AddHostedService(sp => sp.GetRequiredService<ScorecardVersions>());

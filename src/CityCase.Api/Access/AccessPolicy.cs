@@ -83,6 +83,17 @@ public static class AccessPolicy
         ["Mutation.voidCase"] = [Dispatcher],
         ["Mutation.mergeCase"] = [Dispatcher, Agent],
         ["Mutation.superviseCase"] = [Supervisor],
+        // The loop as cities run it (issue 16): the dispatcher decides the department's requests; the close review is
+        // the role the city chose (City:Loop:CloseReviewRole, one of these; the decider checks which); the department
+        // holding a case answers its supervision (a dispatcher, while no department holds it); notes by whoever acts on cases.
+        ["Mutation.decideReturn"] = [Dispatcher],
+        ["Mutation.requestSuspension"] = [Department],
+        ["Mutation.decideSuspension"] = [Dispatcher],
+        ["Mutation.reviewClosure"] = [Supervisor, Dispatcher, Auditor],
+        ["Mutation.answerSupervision"] = [Department, Dispatcher],
+        ["Mutation.reopenCase"] = [Agent],
+        ["Mutation.addCaseNote"] = [Agent, Dispatcher, Supervisor, Department, Inspector],
+        ["Query.openSupervisions"] = [Supervisor, Dispatcher, Department],
         ["Mutation.notifyCitizen"] = [Agent],
         ["Mutation.recordSatisfaction"] = [Agent],
         ["Mutation.revealCitizenContact"] = [Auditor, Supervisor],

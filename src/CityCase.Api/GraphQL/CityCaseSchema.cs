@@ -8,6 +8,7 @@ using CityCase.Api.Reference;
 using CityCase.Api.Sla;
 using CityCase.Api.Live;
 using CityCase.Api.Privacy;
+using CityCase.Api.Supervision;
 using GraphQL;
 using GraphQL.Types;
 
@@ -33,6 +34,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddCalendarQueries();
         this.AddContactRevealQuery();
         this.AddPrivacyQueries();
+        this.AddSupervisionQueries();
     }
 }
 
@@ -43,6 +45,7 @@ public sealed class MutationType : ObjectGraphType
         Name = "Mutation";
         this.AddIntakeMutations();
         this.AddLifecycleMutations();
+        this.AddLoopMutations();
         this.AddCalendarMutations();
         this.AddScorecardVersionMutations();
         this.AddContactRevealMutation();
