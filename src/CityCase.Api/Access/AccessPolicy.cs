@@ -94,6 +94,12 @@ public static class AccessPolicy
         ["Mutation.reopenCase"] = [Agent],
         ["Mutation.addCaseNote"] = [Agent, Dispatcher, Supervisor, Department, Inspector],
         ["Query.openSupervisions"] = [Supervisor, Dispatcher, Department],
+        // Work for named people: the dispatcher moves an inspector's task and names assisting departments (协办); the
+        // department holding a case gives it to a worker; everyone who has tasks reads their own.
+        ["Mutation.assignVerification"] = [Dispatcher],
+        ["Mutation.assignCase"] = [Department],
+        ["Mutation.addAssistingDepartment"] = [Dispatcher],
+        ["Query.myTasks"] = [Inspector, Department],
         ["Mutation.notifyCitizen"] = [Agent],
         ["Mutation.recordSatisfaction"] = [Agent],
         ["Mutation.revealCitizenContact"] = [Auditor, Supervisor],

@@ -98,6 +98,7 @@ public sealed class CaseType : ObjectGraphType<CaseView>
         Field<NonNullGraphType<InstantGraphType>>("updatedAt").Resolve(c => c.Source.UpdatedAt);
         Field(x => x.Version).Description("The stream version; pass it as expectedVersion to guard a command.");
         this.AddLoopFields();
+        this.AddWorkFields();
     }
 }
 

@@ -35,6 +35,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddContactRevealQuery();
         this.AddPrivacyQueries();
         this.AddSupervisionQueries();
+        this.AddWorkQueries();
     }
 }
 
@@ -46,6 +47,7 @@ public sealed class MutationType : ObjectGraphType
         this.AddIntakeMutations();
         this.AddLifecycleMutations();
         this.AddLoopMutations();
+        this.AddWorkMutations();
         this.AddCalendarMutations();
         this.AddScorecardVersionMutations();
         this.AddContactRevealMutation();

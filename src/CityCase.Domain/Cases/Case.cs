@@ -77,6 +77,11 @@ public sealed record Case
     public Instant? ClosedAt { get; init; }
     public int Reopenings { get; init; }
 
+    // Work for named people (CaseWork).
+    public string? VerificationInspector { get; init; }
+    public string? Assignee { get; init; }
+    public ImmutableHashSet<string> AssistingDepartments { get; init; } = [];
+
     /// <summary>Open means it still needs someone to act: not closed, rejected, voided or merged.</summary>
     public bool IsOpen => Status.IsOpen();
 
@@ -112,7 +117,7 @@ public sealed record Case
     private Case On(CaseReturned _) => this with
     {
         Status = CaseStatus.Accepted, DepartmentCode = null, PendingExtension = null, PendingReturn = null, PendingSuspension = null,
-        Returns = Returns + 1,
+        Returns = Returns + 1, Assignee = null, AssistingDepartments = [],
     };
     private Case On(ReturnRequested e) => this with { PendingReturn = new(e.Reason, e.At) };
     private Case On(ReturnDecided _) => this with { PendingReturn = null };
@@ -132,7 +137,8 @@ public sealed record Case
     private Case On(CaseReopened e) => this with
     {
         Status = CaseStatus.InProgress, DepartmentCode = e.DepartmentCode, Verified = false, ClosureApproved = false,
-        Satisfaction = null, CompletionNotified = false, ClosedAt = null, Reopenings = Reopenings + 1,
+        Satisfaction = null, CompletionNotified = false, ClosedAt = null, Reopenings = Reopenings + 1, Assignee = null,
+        VerificationInspector = null,
     };
     private Case On(ExtensionRequested e) => this with { PendingExtension = new(e.ExtraWorkingHours, e.Reason, e.At) };
     private Case On(ExtensionDecided _) => this with { PendingExtension = null };
@@ -221,6 +227,9 @@ public sealed record Case
         SupervisionAnswered e => On(e),
         SupervisionEscalationRescheduled e => On(e),
         CaseReopened e => On(e),
+        VerificationAssigned e => this with { VerificationInspector = e.InspectorUserId },
+        CaseAssigned e => this with { Assignee = e.AssigneeUserId },
+        AssistingDepartmentAdded e => this with { AssistingDepartments = AssistingDepartments.Add(e.DepartmentCode) },
         _ => this,
     }) with { Version = Version + 1 };
 

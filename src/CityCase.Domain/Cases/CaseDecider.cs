@@ -23,7 +23,8 @@ public static class CaseDecider
         var events = Decide(state, command, by, now, rules, sla);
         IReadOnlyList<object> decided = [.. events, .. CaseClocks.Follow(state, events, sla, now)];
         // A disposal clock that turned red raises the automatic supervision (its light is recorded once, so is this).
-        return [.. decided, .. CaseSupervision.Follow(state, decided, sla, now)];
+        // A reported disposal's verification goes to the beat's inspector.
+        return [.. decided, .. CaseSupervision.Follow(state, decided, sla, now), .. CaseWork.Follow(state, decided, sla, now)];
     }
 
     /// <summary>
@@ -83,6 +84,10 @@ public static class CaseDecider
             ReviewClosure c => Require(state, c, CaseStatus.Disposed).Then(() => CaseApprovals.ReviewClosure(state, c, by, now, rules, loop)),
             AnswerSupervision c => RequireOpen(state, c).Then(() => CaseSupervision.Answer(state, c, by, now)),
             ReopenCase c => Require(state, c, CaseStatus.Closed).Then(() => CaseFollowUp.Reopen(state, c.Reason, null, by, now, loop)),
+            AssignVerification c => Require(state, c, CaseStatus.Disposed).Then(() => CaseWork.AssignVerification(state, c, by, now)),
+            AssignCase c => Require(state, c, CaseStatus.Dispatched, CaseStatus.InProgress).OwnedBy(by).Then(() => CaseWork.Assign(state, c, by, now)),
+            AddAssistingDepartment c => Require(state, c, CaseStatus.Dispatched, CaseStatus.InProgress)
+                .Then(() => CaseWork.AddAssisting(state, c, by, now, rules)),
             RequestExtension c => Require(state, c, CaseStatus.InProgress).OwnedBy(by).Then(() =>
             {
                 if (state.PendingExtension is not null)

@@ -35,12 +35,12 @@ public static class CaseFollowUp
 
     /// <summary>
     /// Any status: the history is the case's memory. A department only on a case it holds (its lead department) or
-    /// assists; other roles' reach is the access policy's business.
+    /// assists (协办); other roles' reach is the access policy's business.
     /// </summary>
     public static IReadOnlyList<object> DecideNote(Case state, AddCaseNote c, Actor by, Instant now)
     {
         var text = Required(c.Text, "text");
-        if (by.Role == Roles.Department && by.Department != state.DepartmentCode)
+        if (by.Role == Roles.Department && !CaseWork.WorksOn(state, by))
             throw new DomainException(ErrorCodes.Forbidden,
                 $"case {state.Number} is with department {state.DepartmentCode ?? "(none)"}, not with {by.Department ?? "yours"}");
         return [new CaseNoteAdded(state.Id, text, by, now)];

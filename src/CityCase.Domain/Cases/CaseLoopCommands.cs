@@ -28,3 +28,12 @@ public sealed record ReopenCase(string Reason) : CaseCommand;
 
 /// <summary>An internal note on the case.</summary>
 public sealed record AddCaseNote(string Text) : CaseCommand;
+
+/// <summary>A dispatcher gives the pending verification to another inspector.</summary>
+public sealed record AssignVerification(string InspectorUserId) : CaseCommand;
+
+/// <summary>The department holding the case gives it to one of its workers (or to another, a reassignment).</summary>
+public sealed record AssignCase(string AssigneeUserId, string? AssigneeName) : CaseCommand;
+
+/// <summary>A dispatcher names a department that assists the lead department (协办).</summary>
+public sealed record AddAssistingDepartment(string DepartmentCode) : CaseCommand;

@@ -63,3 +63,19 @@ public sealed record CaseReopened(Guid CaseId, string DepartmentCode, string Rea
 
 /// <summary>An internal note on the case, by someone who may act on it; part of its history, never shown to the citizen.</summary>
 public sealed record CaseNoteAdded(Guid CaseId, string Text, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>
+/// The on-site verification (核查) of a reported disposal went to an inspector: by the beat that holds the case's grid,
+/// the city's fallback inspector when no beat does (<paramref name="ByRule"/>), or a dispatcher's choice.
+/// </summary>
+public sealed record VerificationAssigned(Guid CaseId, string InspectorUserId, bool ByRule, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>
+/// The department holding the case gave it to one of its workers (<paramref name="PreviousUserId"/>: whom it was with
+/// before, on a reassignment).
+/// </summary>
+public sealed record CaseAssigned(Guid CaseId, string DepartmentCode, string AssigneeUserId, string? AssigneeName,
+    string? PreviousUserId, Actor By, Instant At) : ICaseEvent;
+
+/// <summary>An assisting department (协办) joined the case: it may see it and add notes; the lead department alone disposes.</summary>
+public sealed record AssistingDepartmentAdded(Guid CaseId, string DepartmentCode, Actor By, Instant At) : ICaseEvent;

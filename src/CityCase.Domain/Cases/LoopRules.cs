@@ -40,6 +40,12 @@ public sealed record LoopRules
     /// <summary>How many days (natural) after closing a follow-up score of 1 or 2, or a complaint, reopens the case (重办).</summary>
     public int ReopenWithinDays { get; init; } = 15;
 
+    /// <summary>Each grid's inspector (their beats, inspectors.json): who verifies a disposal there.</summary>
+    public IReadOnlyDictionary<string, string> InspectorOfGrid { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Who verifies where no beat holds the grid; none: the task waits for a dispatcher to assign it.</summary>
+    public string? FallbackInspector { get; init; }
+
     /// <summary>The level after <paramref name="level"/> that has a step, or null at the top.</summary>
     public SupervisionLevel? StepAfter(SupervisionLevel level) =>
         EscalationSteps.Keys.Where(l => l > level).Order().Cast<SupervisionLevel?>().FirstOrDefault();

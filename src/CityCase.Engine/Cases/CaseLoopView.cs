@@ -37,10 +37,21 @@ public sealed partial class CaseViewProjection
                 v.EndedAtMs = null; // open again: the retention period counts from the next end
                 v.Reopenings++;
                 v.Timeline.ReopenedAt = x.At;
+                (v.Assignee, v.AssigneeName, v.VerificationInspector) = (null, null, null);
                 break;
             case CaseNoteAdded: v.Notes++; break;
+            case VerificationAssigned x: v.VerificationInspector = x.InspectorUserId; break;
+            case CaseAssigned x: (v.Assignee, v.AssigneeName) = (x.AssigneeUserId, x.AssigneeName); break;
+            case AssistingDepartmentAdded x:
+                v.AssistingDepartments.Add(x.DepartmentCode);
+                if (!v.Departments.Contains(x.DepartmentCode)) v.Departments.Add(x.DepartmentCode); // it may read the case from now on
+                break;
             // Older events' side of the loop.
-            case CaseReturned: v.PendingReturnReason = v.PendingSuspensionReason = null; break;
+            case CaseReturned:
+                v.PendingReturnReason = v.PendingSuspensionReason = null;
+                (v.Assignee, v.AssigneeName) = (null, null);
+                v.AssistingDepartments.Clear();
+                break;
             case CaseSuspended: v.Suspensions++; v.PendingSuspensionReason = null; break;
             case DisposalReported: v.PendingReturnReason = v.PendingSuspensionReason = null; v.ClosureApproved = false; break;
             // A disposal clock that stops or starts afresh ends its escalation (as the decider's state does).

@@ -59,7 +59,7 @@ public sealed class CaseView
     public string? StreetCode { get; set; }
     public string? DepartmentCode { get; set; }
 
-    /// <summary>Every department the case was dispatched to, in order, once each: who may read it.</summary>
+    /// <summary>Every department the case was dispatched to or that assisted with it, in order, once each: who may read it.</summary>
     public List<string> Departments { get; set; } = [];
 
     /// <summary>The caller, sealed under this case's key (opened at the API edge for those allowed to see); null once erased.</summary>
@@ -141,6 +141,16 @@ public sealed class CaseView
 
     public int Reopenings { get; set; }
     public int Notes { get; set; }
+
+    /// <summary>The inspector the disposal's verification went to (their beat, the fallback, or a dispatcher's choice).</summary>
+    public string? VerificationInspector { get; set; }
+
+    /// <summary>The department's worker who holds the case (assignCase), and their name as the department gave it.</summary>
+    public string? Assignee { get; set; }
+    public string? AssigneeName { get; set; }
+
+    /// <summary>Departments that assist the lead (协办): they may read the case and add notes.</summary>
+    public List<string> AssistingDepartments { get; set; } = [];
 }
 
 public sealed partial class CaseViewProjection : SingleStreamProjection<CaseView, Guid>

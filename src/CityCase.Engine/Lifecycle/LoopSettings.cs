@@ -12,8 +12,14 @@ public sealed class LoopSettings
     public int ReopenWithinDays { get; set; } = LoopRules.Default.ReopenWithinDays;
     public EscalationSettings Escalation { get; set; } = new();
 
-    public LoopRules ToRules() => new LoopRules
+    /// <summary>Who verifies a disposal where no inspector's beat (inspectors.json) holds the grid; none: a dispatcher assigns it.</summary>
+    public string? FallbackInspector { get; set; }
+
+    /// <summary>These rules, with the inspectors' beats (grid → inspector) that decide who verifies.</summary>
+    public LoopRules ToRules(IReadOnlyDictionary<string, string> inspectorOfGrid) => new LoopRules
     {
+        InspectorOfGrid = inspectorOfGrid,
+        FallbackInspector = string.IsNullOrWhiteSpace(FallbackInspector) ? null : FallbackInspector.Trim(),
         MaxReturns = MaxReturns,
         MaxSuspensions = MaxSuspensions,
         CloseReviewRole = CloseReviewRole.Trim().ToLowerInvariant(),

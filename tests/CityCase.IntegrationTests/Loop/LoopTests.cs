@@ -266,6 +266,71 @@ public sealed class LoopTests : IAsyncLifetime
         Assert.Equal(["department", "agent"], notes.Select(n => n!["actor"]!["role"]!.GetValue<string>()));
     }
 
+    private async Task<JsonNode> MyTasks(string token)
+    {
+        var response = await _server.PostGraphQL("{ myTasks { verifications { id } findings { id status } assigned { id } } }", null, token);
+        Assert.True(response.Errors is null, response.ToString());
+        return response.Data!["myTasks"]!;
+    }
+
+    private static List<string> Ids(JsonNode tasks, string kind) => [.. tasks[kind]!.AsArray().Select(c => c!["id"]!.GetValue<string>())];
+
+    [Fact]
+    public async Task Work_goes_to_named_people_and_assisting_departments_see_and_note_but_do_not_dispose()
+    {
+        var id = await InProgress(); // in a grid on an inspector's beat (samples/reference/inspectors.json)
+        var seven = CityCaseServer.Token("department", "worker-7", "D01");
+        var eight = CityCaseServer.Token("department", "worker-8", "D01");
+
+        // The department gives the case to a worker, then to another: recorded, and the queue shows who holds it.
+        await _client.Must("assignCase", _d01, id, new { assigneeUserId = "worker-7", assigneeName = "Worker Seven" });
+        Assert.Equal([id], Ids(await MyTasks(seven), "assigned"));
+        await Refused("FORBIDDEN", "D01", "assignCase", _d06, id, new { assigneeUserId = "someone" });
+        await _client.Must("assignCase", _d01, id, new { assigneeUserId = "worker-8" });
+        Assert.Empty(Ids(await MyTasks(seven), "assigned"));
+        Assert.Equal([id], Ids(await MyTasks(eight), "assigned"));
+        var reassigned = (await _client.History(id)).Last(e => e!["type"]!.GetValue<string>() == "CaseAssigned")!;
+        Assert.Contains("\"previousUserId\":\"worker-7\"", reassigned["data"]!.GetValue<string>());
+        var queue = await _server.PostGraphQL("""{ dispatchQueue(departmentCode: "D01", first: 50) { edges { node { id assignee } } } }""", null, _d01);
+        Assert.True(queue.Errors is null, queue.ToString());
+        Assert.Contains(queue.Data!["dispatchQueue"]!["edges"]!.AsArray(),
+            e => e!["node"]!["id"]!.GetValue<string>() == id && e["node"]!["assignee"]!.GetValue<string>() == "worker-8");
+
+        // 协办: D05 assists; it reads the case and adds notes, but only the lead disposes.
+        var water = CaseClient.Department("D05");
+        await Refused("FORBIDDEN", "never dispatched to department D05", "addCaseNote", water, id, new { text = "x" });
+        await _client.Must("addAssistingDepartment", _client.Dispatcher, id, new { departmentCode = "D05" });
+        Assert.Equal(["D05"], (await _client.Case(id, "assistingDepartments"))["assistingDepartments"]!.AsArray().Select(d => d!.GetValue<string>()));
+        var seen = await _server.PostGraphQL("query($id: ID) { case(id: $id) { id citizen { phone } } }", new { id }, water);
+        Assert.True(seen.Errors is null, seen.ToString());
+        Assert.Equal("139****0000", seen.Data!["case"]!["citizen"]!["phone"]!.GetValue<string>()); // it does not hold the case
+        await _client.Must("addCaseNote", water, id, new { text = "Hydrant shut off at 10:00" });
+        await Refused("FORBIDDEN", "D01", "reportDisposal", water, id, new { result = "Done" });
+
+        // The disposal's verification goes to the beat's inspector; a dispatcher gives it to another.
+        await _client.Must("reportDisposal", _d01, id, new { result = "Swept" });
+        var gridCode = (await _client.Case(id, "gridCode"))["gridCode"]!.GetValue<string>();
+        var beat = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "samples", "reference", "inspectors.json")))!["inspectors"]!
+            .AsArray().Single(i => i!["gridCodes"]!.AsArray().Any(code => code!.GetValue<string>() == gridCode))!["userId"]!.GetValue<string>();
+        Assert.Equal(beat, (await _client.Case(id, "verificationInspector"))["verificationInspector"]!.GetValue<string>());
+        var beatInspector = CityCaseServer.Token("inspector", beat);
+        Assert.Contains(id, Ids(await MyTasks(beatInspector), "verifications"));
+        await Refused("FORBIDDEN", "dispatcher", "assignVerification", beatInspector, id, new { inspectorUserId = "ivan" });
+        await _client.Must("assignVerification", _client.Dispatcher, id, new { inspectorUserId = "ivan" });
+        Assert.DoesNotContain(id, Ids(await MyTasks(beatInspector), "verifications"));
+        Assert.Contains(id, Ids(await MyTasks(_client.Inspector), "verifications"));
+
+        // An inspector's own findings and where they stand.
+        var finding = await _server.PostGraphQL("""
+            mutation($input: ReportPatrolFindingInput!) { reportPatrolFinding(input: $input) { case { id } } }
+            """, new { input = new { description = "Litter bin broken", categoryCode = "0302", location = new { longitude = 121.4737, latitude = 31.2304 } } },
+            _client.Inspector);
+        Assert.True(finding.Errors is null, finding.ToString());
+        Assert.Contains(finding.Data!["reportPatrolFinding"]!["case"]!["id"]!.GetValue<string>(), Ids(await MyTasks(_client.Inspector), "findings"));
+        await _client.Must("verifyDisposal", _client.Inspector, id, new { passed = true });
+        Assert.DoesNotContain(id, Ids(await MyTasks(_client.Inspector), "verifications"));
+    }
+
     [Fact]
     public async Task An_agent_finds_a_callers_earlier_cases_and_where_they_were_by_phone()
     {
