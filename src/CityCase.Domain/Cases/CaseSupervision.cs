@@ -67,7 +67,7 @@ public static class CaseSupervision
     /// </summary>
     public static IReadOnlyList<object> DecideEscalation(Case state, EscalateSupervision c, Instant now, SlaPolicy policy)
     {
-        if (!state.IsOpen || state.Suspended || state.Escalation is not { } step || step.NextLevel != c.Level
+        if (!policy.Loop.AutomaticEscalation || !state.IsOpen || state.Suspended || state.Escalation is not { } step || step.NextLevel != c.Level
             || !state.Clocks.TryGetValue(ClockKind.Disposal, out var clock)
             || !policy.Loop.EscalationSteps.TryGetValue(c.Level, out var hours))
             return [];

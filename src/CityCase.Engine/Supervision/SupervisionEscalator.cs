@@ -18,8 +18,8 @@ namespace CityCase.Engine.Supervision;
 /// win, so a step is recorded once across restarts and nodes. The first level (催办) needs no poller: it is decided with
 /// the red light itself.
 /// </summary>
-public sealed class SupervisionEscalator(IDocumentStore store, IServiceScopeFactory scopes, IClock clock, IConfiguration configuration,
-    ILogger<SupervisionEscalator> logger) : CasePollingService(scopes, logger)
+public sealed class SupervisionEscalator(IDocumentStore store, IServiceScopeFactory scopes, IClock clock, CityCalendar calendar,
+    IConfiguration configuration, ILogger<SupervisionEscalator> logger) : CasePollingService(scopes, logger)
 {
     protected override double PollSeconds => configuration.GetValue("Sla:PollSeconds", 5.0);
 
@@ -28,6 +28,7 @@ public sealed class SupervisionEscalator(IDocumentStore store, IServiceScopeFact
 
     public override async Task<int> RunOnceAsync(CancellationToken ct = default)
     {
+        if (!calendar.Sla.Loop.AutomaticEscalation) return 0; // City:Loop:Escalation:Automatic false: steps on record wait
         var nowMs = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
         await using var session = store.QuerySession();
         // The predicate repeats the partial index's (CaseConfiguration) so that the planner uses it.

@@ -239,6 +239,8 @@ public sealed class CaseLoopTests
         Given(red).WhenDecided(escalate, CaseSupervision.Escalator, Step(8) - Duration.FromMinutes(1)).ThenEvents();
         var raised = Raised(SupervisionLevel.Supervision, Step(8), SupervisionLevel.PublicListing, Step(24));
         Given(red).WhenDecided(escalate, CaseSupervision.Escalator, Step(8)).ThenEvents(raised);
+        Given(red).WhenDecided(escalate, CaseSupervision.Escalator, Step(8), Policy with { Loop = new LoopRules { AutomaticEscalation = false } })
+            .ThenEvents(); // turned off: the steps on record wait
         // A repeat (a second node, a restart) decides nothing; the top level has no step after it.
         Given([.. red, raised]).WhenDecided(escalate, CaseSupervision.Escalator, Step(9)).ThenEvents();
         var listed = Raised(SupervisionLevel.PublicListing, Step(24), null, null);
