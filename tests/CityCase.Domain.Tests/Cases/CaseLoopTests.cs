@@ -323,3 +323,43 @@ public sealed class CaseLoopTests
         Given(AtInProgress).WhenDecided(new AddCaseNote(""), Agent).ThenRefused(Validation, "text");
     }
 }
+
+/// <summary>The city's loop settings are checked at start-up, each refusal naming its setting.</summary>
+public sealed class LoopRulesTests
+{
+    [Theory]
+    [InlineData("MaxReturns")]
+    [InlineData("MaxSuspensions")]
+    [InlineData("CloseReviewRole")]
+    [InlineData("SupervisionReplyWorkingHours")]
+    [InlineData("Escalation")]
+    [InlineData("ReopenWithinDays")]
+    public void A_setting_that_cannot_be_used_is_refused_naming_it(string setting)
+    {
+        var rules = setting switch
+        {
+            "MaxReturns" => new LoopRules { MaxReturns = -1 },
+            "MaxSuspensions" => new LoopRules { MaxSuspensions = -1 },
+            "CloseReviewRole" => new LoopRules { CloseReviewRole = Roles.Analyst },
+            "SupervisionReplyWorkingHours" => new LoopRules { SupervisionReplyWorkingHours = 0 },
+            "Escalation" => new LoopRules
+            {
+                EscalationSteps = new Dictionary<SupervisionLevel, double>
+                {
+                    [SupervisionLevel.Reminder] = 0, [SupervisionLevel.Supervision] = 24, [SupervisionLevel.PublicListing] = 8,
+                },
+            },
+            _ => new LoopRules { ReopenWithinDays = -1 },
+        };
+        Assert.Contains("City:Loop:" + setting, Assert.Throws<ArgumentException>(() => rules.Validated()).Message);
+    }
+
+    [Fact]
+    public void The_defaults_are_usable_and_the_levels_follow_each_other()
+    {
+        var rules = LoopRules.Default.Validated();
+        Assert.Equal(SupervisionLevel.Supervision, rules.StepAfter(SupervisionLevel.Reminder));
+        Assert.Equal(SupervisionLevel.PublicListing, rules.StepAfter(SupervisionLevel.Supervision));
+        Assert.Null(rules.StepAfter(SupervisionLevel.PublicListing));
+    }
+}
