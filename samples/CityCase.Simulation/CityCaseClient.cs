@@ -84,6 +84,8 @@ public sealed class CityCaseClient(HttpClient http, Func<StepActor, string> toke
         ReturnCase r => new { reason = r.Reason },
         RequestExtension x => new { extraWorkingHours = x.ExtraWorkingHours, reason = x.Reason },
         DecideExtension d => new { approve = d.Approve, note = d.Note },
+        DecideReturn d => new { approve = d.Approve, note = d.Note },
+        ReviewClosure r => new { approve = r.Approve, note = r.Note },
         ReportDisposal d => new { result = d.Result, photoUrls = d.PhotoUrls },
         VerifyDisposal v => new { passed = v.Passed, note = v.Note },
         NotifyCitizen n => new { kind = n.Kind.ToString().ToUpperInvariant(), channel = n.Channel },

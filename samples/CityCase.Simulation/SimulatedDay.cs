@@ -45,6 +45,7 @@ public sealed class SimulatedDay(ReferenceData district, int seed = 20261124)
     private static readonly StepActor Agent = new(Roles.Agent);
     private static readonly StepActor Dispatcher = new(Roles.Dispatcher);
     private static readonly StepActor Inspector = new(Roles.Inspector);
+    private static readonly StepActor Supervisor = new(Roles.Supervisor);
 
     public IEnumerable<CaseJourney> Journeys(int count)
     {
@@ -85,6 +86,7 @@ public sealed class SimulatedDay(ReferenceData district, int seed = 20261124)
             var wrong = district.Departments.Select(d => d.Code).First(d => d != department);
             yield return new JourneyStep(Dispatcher, new DispatchCase(wrong), Minutes(5 + random.Next(20)));
             yield return new JourneyStep(new StepActor(Roles.Department, wrong), new ReturnCase("Not our responsibility"), Minutes(10 + random.Next(30)));
+            yield return new JourneyStep(Dispatcher, new DecideReturn(true, null), Minutes(5 + random.Next(15)));
         }
         var staff = new StepActor(Roles.Department, department);
         yield return new JourneyStep(Dispatcher, new DispatchCase(department), Minutes(5 + random.Next(20)));
@@ -103,6 +105,8 @@ public sealed class SimulatedDay(ReferenceData district, int seed = 20261124)
             yield return new JourneyStep(staff, new ReportDisposal("Done again", []), Minutes(60 + random.Next(120)));
         }
         yield return new JourneyStep(Inspector, new VerifyDisposal(true, null), Minutes(20 + random.Next(60)));
+        if (category.NeedsCloseReview(urgency)) // 结案审核 (the sample city's reviewer is a supervisor)
+            yield return new JourneyStep(Supervisor, new ReviewClosure(true, null), Minutes(10 + random.Next(60)));
         yield return new JourneyStep(Dispatcher, new CloseCase(), Minutes(5 + random.Next(30)));
         if (!patrol)
         {

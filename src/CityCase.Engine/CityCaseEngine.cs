@@ -58,8 +58,9 @@ public static class CityCaseEngine
         var referenceDirectory = Path.GetFullPath(city.ReferenceDirectory, AppContext.BaseDirectory);
         var reference = ReferenceDataFiles.Load(referenceDirectory);
         var (calendar, calendarText) = ReferenceDataFiles.LoadCalendar(referenceDirectory);
-        var cityCalendar = new CityCalendar(calendar, calendarText, city.Sla.ToPolicy(calendar, reference));
-        var assessment = city.Scorecard.ToRules(calendar, ReferenceDataFiles.LoadBeats(referenceDirectory, reference));
+        var beats = ReferenceDataFiles.LoadBeats(referenceDirectory, reference);
+        var cityCalendar = new CityCalendar(calendar, calendarText, city.Sla.ToPolicy(calendar, reference) with { Loop = city.Loop.ToRules(beats) });
+        var assessment = city.Scorecard.ToRules(calendar, beats);
         services.AddSingleton(reference);
         services.AddSingleton<ICaseRules>(reference);
         // The calendar can change while the server runs (CalendarKeeper): whoever asks gets the one in force.
@@ -100,6 +101,8 @@ public static class CityCaseEngine
         services.AddHostedService(sp => sp.GetRequiredService<CaseChangeFeed>());
         services.AddSingleton<SlaTimekeeper>();
         services.AddHostedService(sp => sp.GetRequiredService<SlaTimekeeper>());
+        services.AddSingleton<Supervision.SupervisionEscalator>();
+        services.AddHostedService(sp => sp.GetRequiredService<Supervision.SupervisionEscalator>());
         services.AddSingleton<ScoreBucketSums>();
         services.AddSingleton<ScorecardVersions>();
         services.AddHostedService(sp => sp.GetRequiredService<ScorecardVersions>());

@@ -28,6 +28,9 @@ public sealed class CitySettings
     /// </summary>
     public ProjectionDaemonMode ProjectionDaemon { get; set; } = ProjectionDaemonMode.HotCold;
 
+    /// <summary>The loop's approvals, close review, supervision escalation and reopening (<c>City:Loop</c>).</summary>
+    public Lifecycle.LoopSettings Loop { get; set; } = new();
+
     /// <summary>How the yearly calendar routine is watched (<c>City:Calendar</c>).</summary>
     public CalendarSettings Calendar { get; set; } = new();
 

@@ -84,6 +84,23 @@ public static class AccessPolicy
         ["Mutation.voidCase"] = [Dispatcher],
         ["Mutation.mergeCase"] = [Dispatcher, Agent],
         ["Mutation.superviseCase"] = [Supervisor],
+        // The loop as cities run it (issue 16): the dispatcher decides the department's requests; the close review is
+        // the role the city chose (City:Loop:CloseReviewRole, one of these; the decider checks which); the department
+        // holding a case answers its supervision (a dispatcher, while no department holds it); notes by whoever acts on cases.
+        ["Mutation.decideReturn"] = [Dispatcher],
+        ["Mutation.requestSuspension"] = [Department],
+        ["Mutation.decideSuspension"] = [Dispatcher],
+        ["Mutation.reviewClosure"] = [Supervisor, Dispatcher, Auditor],
+        ["Mutation.answerSupervision"] = [Department, Dispatcher],
+        ["Mutation.reopenCase"] = [Agent],
+        ["Mutation.addCaseNote"] = [Agent, Dispatcher, Supervisor, Department, Inspector],
+        ["Query.openSupervisions"] = [Supervisor, Dispatcher, Department],
+        // Work for named people: the dispatcher moves an inspector's task and names assisting departments (协办); the
+        // department holding a case gives it to a worker; everyone who has tasks reads their own.
+        ["Mutation.assignVerification"] = [Dispatcher],
+        ["Mutation.assignCase"] = [Department],
+        ["Mutation.addAssistingDepartment"] = [Dispatcher],
+        ["Query.myTasks"] = [Inspector, Department],
         ["Mutation.notifyCitizen"] = [Agent],
         ["Mutation.recordSatisfaction"] = [Agent],
         ["Mutation.revealCitizenContact"] = [Auditor, Supervisor],

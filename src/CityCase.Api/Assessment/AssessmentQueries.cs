@@ -66,6 +66,9 @@ public sealed class ScoreCountsType : ObjectGraphType<ScoreCounts>
         Field(x => x.Verifications);
         Field(x => x.VerifiedOnTime);
         Field(x => x.MissedReports);
+        Field(x => x.Supervisions).Description("Supervisions (督办) of the cases while the department held them.");
+        Field(x => x.SupervisionsAnsweredLate).Description("Of them, the ones answered after their reply deadline.");
+        Field(x => x.Reopened).Description("Cases reopened (重办) after a dissatisfied follow-up or a complaint that the problem persists.");
     }
 }
 
@@ -88,6 +91,9 @@ public sealed class ScorecardType : ObjectGraphType<Scorecard>
         Rate("reworkRate", Indicators.ReworkRate, "返工率: reworked / should be closed.");
         Rate("overdueRate", Indicators.OverdueRate, "超期率: overdue and still open / should be disposed.");
         Rate("extensionRate", Indicators.ExtensionRate, "延期率: extended / should be disposed.");
+        Rate("reopenRate", Indicators.ReopenRate, "重办率: reopened / should be closed (departments, places).");
+        Rate("lateAnswerRate", Indicators.LateAnswerRate, "Supervisions answered late / supervisions (departments, places).");
+        Rate("supervisionRate", Indicators.SupervisionRate, "Supervisions / should be disposed (departments, places).");
         Rate("onTimeDispatchRate", Indicators.OnTimeDispatchRate, "Dispatched on time / dispatched (dispatchers).");
         Rate("accurateDispatchRate", Indicators.AccurateDispatchRate, "Dispatched once to the right department / dispatched (dispatchers).");
         Rate("validReportRate", Indicators.ValidReportRate, "Filed / reported (inspectors' patrol findings).");

@@ -1,5 +1,6 @@
 using CityCase.Api.Access;
 using CityCase.Api.GraphQL;
+using CityCase.Api.Lifecycle;
 using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Engine.Cases;
@@ -115,6 +116,8 @@ public sealed class CaseType : ObjectGraphType<CaseView>
         Field<NonNullGraphType<InstantGraphType>>("reportedAt").Resolve(c => c.Source.ReportedAt);
         Field<NonNullGraphType<InstantGraphType>>("updatedAt").Resolve(c => c.Source.UpdatedAt);
         Field(x => x.Version).Description("The stream version; pass it as expectedVersion to guard a command.");
+        this.AddLoopFields();
+        this.AddWorkFields();
     }
 }
 
@@ -136,6 +139,7 @@ public sealed class CaseTimelineType : ObjectGraphType<CaseTimeline>
         Field<InstantGraphType>("mergedAt").Resolve(c => c.Source.MergedAt);
         Field<InstantGraphType>("suspendedAt").Resolve(c => c.Source.SuspendedAt);
         Field<InstantGraphType>("resumedAt").Resolve(c => c.Source.ResumedAt);
+        Field<InstantGraphType>("reopenedAt").Resolve(c => c.Source.ReopenedAt);
     }
 }
 

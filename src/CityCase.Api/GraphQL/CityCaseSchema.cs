@@ -8,6 +8,7 @@ using CityCase.Api.Reference;
 using CityCase.Api.Sla;
 using CityCase.Api.Live;
 using CityCase.Api.Privacy;
+using CityCase.Api.Supervision;
 using GraphQL;
 using GraphQL.Types;
 
@@ -34,6 +35,8 @@ public sealed class QueryType : ObjectGraphType
         this.AddCalendarQueries();
         this.AddContactRevealQuery();
         this.AddPrivacyQueries();
+        this.AddSupervisionQueries();
+        this.AddWorkQueries();
     }
 }
 
@@ -44,6 +47,8 @@ public sealed class MutationType : ObjectGraphType
         Name = "Mutation";
         this.AddIntakeMutations();
         this.AddLifecycleMutations();
+        this.AddLoopMutations();
+        this.AddWorkMutations();
         this.AddCalendarMutations();
         this.AddScorecardVersionMutations();
         this.AddContactRevealMutation();

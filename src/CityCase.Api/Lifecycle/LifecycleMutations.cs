@@ -40,7 +40,8 @@ public static class LifecycleMutations
 
         mutation.CaseMutation("signCase", "The department signs for its case (签收).", _ => { }, (_, _) => new SignCase());
 
-        mutation.CaseMutation("returnCase", "The department sends back a case that is not theirs (回退).", Reason, (input, _) => new ReturnCase(input.Get<string>("reason")));
+        mutation.CaseMutation("returnCase",
+            "The department asks to send back a case that is not theirs (回退); the case stays with it until a dispatcher decides (decideReturn).", Reason, (input, _) => new ReturnCase(input.Get<string>("reason")));
 
         mutation.CaseMutation("requestExtension", "The department asks for more working hours (延期).",
             i =>
@@ -86,8 +87,16 @@ public static class LifecycleMutations
             (caseId, expectedVersion, input, actor) => new MergeCaseEnvelope(caseId,
                 CaseQueries.ParseCaseId(input.Get<string>("intoCaseId"), "intoCaseId"), expectedVersion, actor));
 
-        mutation.CaseMutation("superviseCase", "Escalate a case (督办); the department must answer.", i => i.Field<NonNullGraphType<StringGraphType>>("note"),
-            (input, _) => new SuperviseCase(input.Get<string>("note")));
+        mutation.CaseMutation("superviseCase",
+            "Supervise a case (督办) at a level (SUPERVISION when none is given); the department holding it must answer (answerSupervision) " +
+            "within replyWorkingHours (City:Loop:SupervisionReplyWorkingHours when none is given).",
+            i =>
+            {
+                i.Field<NonNullGraphType<StringGraphType>>("note");
+                i.Field<SupervisionLevelType>("level");
+                i.Field<FloatGraphType>("replyWorkingHours");
+            },
+            (input, _) => new SuperviseCase(input.Get<string>("note"), input.Get<SupervisionLevel?>("level"), input.Get<double?>("replyWorkingHours")));
 
         mutation.CaseMutation("notifyCitizen", "Record that the citizen was told of the acceptance or the completion.",
             i =>
@@ -109,14 +118,16 @@ public static class LifecycleMutations
     internal static void Reason(InputObjectGraphType input) => input.Field<NonNullGraphType<StringGraphType>>("reason");
 
     /// <summary>Declares <c>name(input: NameInput!): CasePayload!</c> for one command on an existing case.</summary>
+    /// <param name="requireScope">The caller must be able to read the case (AccessPolicy's scope), for commands the decider
+    /// cannot scope itself (it does not know an inspector's beat).</param>
     internal static void CaseMutation(this ObjectGraphType mutation, string name, string description,
-        Action<InputObjectGraphType> fields, Func<IDictionary<string, object?>, Actor, CaseCommand> command) =>
+        Action<InputObjectGraphType> fields, Func<IDictionary<string, object?>, Actor, CaseCommand> command, bool requireScope = false) =>
         mutation.CaseMutation(name, description, fields,
-            (caseId, expectedVersion, input, actor) => new CaseCommandEnvelope(caseId, expectedVersion, command(input, actor), actor));
+            (caseId, expectedVersion, input, actor) => new CaseCommandEnvelope(caseId, expectedVersion, command(input, actor), actor), requireScope);
 
     /// <summary>The same, for a message of its own (a merge writes two cases).</summary>
     private static void CaseMutation(this ObjectGraphType mutation, string name, string description,
-        Action<InputObjectGraphType> fields, Func<Guid, int?, IDictionary<string, object?>, Actor, object> message)
+        Action<InputObjectGraphType> fields, Func<Guid, int?, IDictionary<string, object?>, Actor, object> message, bool requireScope = false)
     {
         var inputType = new InputObjectGraphType { Name = char.ToUpperInvariant(name[0]) + name[1..] + "Input" };
         inputType.Field<NonNullGraphType<IdGraphType>>("caseId");
@@ -132,6 +143,7 @@ public static class LifecycleMutations
                 var actor = context.RequireActor();
                 var input = context.GetArgument<Dictionary<string, object?>>("input");
                 var caseId = CaseQueries.ParseCaseId(input.Get<string>("caseId"), "caseId");
+                if (requireScope) await context.LoadInScope(caseId);
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {

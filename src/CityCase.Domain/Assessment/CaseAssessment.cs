@@ -73,6 +73,9 @@ public sealed record CaseAssessment
     public bool Reworked { get; init; }
     public bool Extended { get; init; }
     public bool DisposalRed { get; init; }
+    public int Supervisions { get; init; }
+    public int SupervisionsAnsweredLate { get; init; }
+    public bool Reopened { get; init; }
 
     public IReadOnlyList<VerificationFact> Verifications { get; init; } = [];
     public Instant? ClosedAt { get; init; }
@@ -114,6 +117,7 @@ public sealed record CaseAssessment
         {
             Dispatches = [.. Dispatches, new DispatchFact(d.DepartmentCode, d.By.UserId, d.At, OnTime(ClockKind.Dispatch, d.At), false)],
             DisposedAt = null, DisposedOnTime = false, Reworked = false, Extended = false, DisposalRed = false,
+            Supervisions = 0, SupervisionsAnsweredLate = 0, Reopened = false,
         },
         CaseReturned when Dispatches.Count > 0 => this with { Dispatches = [.. Dispatches.SkipLast(1), Dispatches[^1] with { Returned = true }] },
         ExtensionDecided { Approved: true } => this with { Extended = true },
@@ -124,6 +128,16 @@ public sealed record CaseAssessment
         {
             Verifications = [.. Verifications, new VerificationFact(v.By.UserId, v.At, OnTime(ClockKind.Verification, v.At))],
         }) is var verified && v.Passed ? verified : verified with { DisposedAt = null, DisposedOnTime = false, Reworked = true },
+        // Supervision and late answers count against the department holding the case; one before any dispatch counts for nobody.
+        CaseSupervised when Responsible is not null => this with { Supervisions = Supervisions + 1 },
+        SupervisionAnswered a when Responsible is not null => this with { SupervisionsAnsweredLate = SupervisionsAnsweredLate + a.Late },
+        // A denied close review is rework, as a failed verification is.
+        ClosureReviewed { Approved: false } => this with { DisposedAt = null, DisposedOnTime = false, Reworked = true },
+        // Reopened (重办): the department's work is open again and counted against it; the case counts as closed once closed again.
+        CaseReopened => this with
+        {
+            Reopened = true, DisposedAt = null, DisposedOnTime = false, ClosedAt = null, ClosedOnTime = false, CompletionNotified = false,
+        },
         CaseClosed c => this with { ClosedAt = c.At, ClosedOnTime = DisposedOnTime && OnTime(ClockKind.Closing, c.At), Suspended = false },
         CitizenNotified { Kind: NotificationKind.Acceptance } n => this with { AcceptanceNotifiedAt = AcceptanceNotifiedAt ?? n.At },
         CitizenNotified { Kind: NotificationKind.Completion } => this with { CompletionNotified = true },
@@ -198,6 +212,9 @@ public sealed record CaseAssessment
                 Reworked = Reworked ? 1 : 0,
                 OverdueOpen = DisposalRed && !disposed && !closed ? 1 : 0,
                 Extended = Extended ? 1 : 0,
+                Supervisions = Supervisions,
+                SupervisionsAnsweredLate = SupervisionsAnsweredLate,
+                Reopened = Reopened ? 1 : 0,
             };
             Add(BucketKind.Department, work.DepartmentCode, work.At, counts);
             AddToPlace(work.At, counts);

@@ -8,10 +8,16 @@ public sealed record CompositeWeights(
     double DisposalRate = 30, double OnTimeDisposalRate = 20, double ReworkRate = 20, double OverdueRate = 20,
     double ExtensionRate = 10)
 {
+    /// <summary>Weight of (1 − reopen rate); 0 by default, so the published scheme's score is unchanged.</summary>
+    public double ReopenRate { get; init; }
+
+    /// <summary>Weight of (1 − late answer rate); 0 by default.</summary>
+    public double LateAnswerRate { get; init; }
+
     /// <summary>Throws naming the problem when a weight is negative or the sum is not 100.</summary>
     public CompositeWeights Validated()
     {
-        double[] all = [DisposalRate, OnTimeDisposalRate, ReworkRate, OverdueRate, ExtensionRate];
+        double[] all = [DisposalRate, OnTimeDisposalRate, ReworkRate, OverdueRate, ExtensionRate, ReopenRate, LateAnswerRate];
         if (all.Any(w => w < 0 || double.IsNaN(w)))
             throw new ArgumentException($"City:Scorecard:Weights must not be negative (got {this}).");
         if (Math.Abs(all.Sum() - 100) > 1e-9)
@@ -35,6 +41,15 @@ public static class Indicators
     public static double? ReworkRate(ScoreCounts c) => Rate(c.Reworked, c.ShouldClose);
     public static double? OverdueRate(ScoreCounts c) => Rate(c.OverdueOpen, c.ShouldDispose);
     public static double? ExtensionRate(ScoreCounts c) => Rate(c.Extended, c.ShouldDispose);
+    /// <summary>重办率: reopened / should be closed.</summary>
+    public static double? ReopenRate(ScoreCounts c) => Rate(c.Reopened, c.ShouldClose);
+
+    /// <summary>Supervisions answered after their reply deadline / supervisions.</summary>
+    public static double? LateAnswerRate(ScoreCounts c) => Rate(c.SupervisionsAnsweredLate, c.Supervisions);
+
+    /// <summary>Supervisions per case that should be disposed (a case may be supervised more than once).</summary>
+    public static double? SupervisionRate(ScoreCounts c) => Rate(c.Supervisions, c.ShouldDispose);
+
     public static double? OnTimeDispatchRate(ScoreCounts c) => Rate(c.DispatchedOnTime, c.Dispatched);
     public static double? AccurateDispatchRate(ScoreCounts c) => Rate(c.DispatchedAccurately, c.Dispatched);
     public static double? ValidReportRate(ScoreCounts c) => Rate(c.Filed, c.Reported);
@@ -51,7 +66,9 @@ public static class Indicators
               + OnTimeDisposalRate(c)!.Value * w.OnTimeDisposalRate
               + (1 - ReworkRate(c)!.Value) * w.ReworkRate
               + (1 - OverdueRate(c)!.Value) * w.OverdueRate
-              + (1 - ExtensionRate(c)!.Value) * w.ExtensionRate;
+              + (1 - ExtensionRate(c)!.Value) * w.ExtensionRate
+              + (1 - ReopenRate(c)!.Value) * w.ReopenRate
+              + (1 - (LateAnswerRate(c) ?? 0)) * w.LateAnswerRate; // no supervision: nothing answered late
 
     public static double? AcceptanceNotifiedRate(ScoreCounts c) => Rate(c.AcceptanceNotifiedInTime, c.HotlineCases);
     public static double? CompletionNotifiedRate(ScoreCounts c) => Rate(c.CompletionNotified, c.HotlineClosed);

@@ -34,6 +34,11 @@ public sealed record ScoreCounts
     public int FollowedUp { get; init; }
     public int Satisfied { get; init; }
 
+    // Supervision (督办) and reopening (重办), counted against the department holding the case (issue 16).
+    public int Supervisions { get; init; }
+    public int SupervisionsAnsweredLate { get; init; }
+    public int Reopened { get; init; }
+
     public static readonly ScoreCounts Zero = new();
 
     [JsonIgnore]
@@ -66,6 +71,9 @@ public sealed record ScoreCounts
         HandlingWorkingMinutes = HandlingWorkingMinutes + sign * o.HandlingWorkingMinutes,
         FollowedUp = FollowedUp + sign * o.FollowedUp,
         Satisfied = Satisfied + sign * o.Satisfied,
+        Supervisions = Supervisions + sign * o.Supervisions,
+        SupervisionsAnsweredLate = SupervisionsAnsweredLate + sign * o.SupervisionsAnsweredLate,
+        Reopened = Reopened + sign * o.Reopened,
     };
 
     public ScoreCounts Minus(ScoreCounts o) => Plus(o, -1);

@@ -7,6 +7,12 @@ namespace CityCase.Domain.Cases;
 /// <summary>An extension the department asked for, awaiting the dispatcher.</summary>
 public sealed record PendingExtension(double ExtraWorkingHours, string Reason, Instant RequestedAt);
 
+/// <summary>A return or suspension the department asked for, awaiting the dispatcher.</summary>
+public sealed record PendingRequest(string Reason, Instant RequestedAt);
+
+/// <summary>The automatic escalation's next step: the level it raises, and when that is due.</summary>
+public sealed record EscalationStep(SupervisionLevel NextLevel, Instant NextAt);
+
 /// <summary>
 /// The write model: only what the decider and the clocks read, folded from the case's events (counters,
 /// history and the rest of what people see live in the case view). Immutable; <see cref="After"/> gives the
@@ -47,6 +53,35 @@ public sealed record Case
 
     public Instant? SuspendedAt { get; init; }
 
+    // The loop's approvals, supervision and reopening (CaseApprovals, CaseSupervision, CaseFollowUp).
+    public PendingRequest? PendingReturn { get; init; }
+    public PendingRequest? PendingSuspension { get; init; }
+
+    /// <summary>Approved returns so far (the city limits them).</summary>
+    public int Returns { get; init; }
+
+    /// <summary>Suspensions so far (the city limits them).</summary>
+    public int Suspensions { get; init; }
+
+    /// <summary>The city-level review before closing approved this disposal.</summary>
+    public bool ClosureApproved { get; init; }
+
+    /// <summary>How many supervisions the case has had; the next one is numbered one more.</summary>
+    public int SupervisionCount { get; init; }
+
+    public ImmutableList<OpenSupervision> OpenSupervisions { get; init; } = [];
+
+    /// <summary>The automatic escalation of a red disposal clock, while it has a level still to raise.</summary>
+    public EscalationStep? Escalation { get; init; }
+
+    public Instant? ClosedAt { get; init; }
+    public int Reopenings { get; init; }
+
+    // Work for named people (CaseWork).
+    public string? VerificationInspector { get; init; }
+    public string? Assignee { get; init; }
+    public ImmutableHashSet<string> AssistingDepartments { get; init; } = [];
+
     /// <summary>Open means it still needs someone to act: not closed, rejected, voided or merged.</summary>
     public bool IsOpen => Status.IsOpen();
 
@@ -81,17 +116,46 @@ public sealed record Case
     private Case On(CaseSigned _) => this with { Status = CaseStatus.InProgress };
     private Case On(CaseReturned _) => this with
     {
-        Status = CaseStatus.Accepted, DepartmentCode = null, PendingExtension = null,
+        Status = CaseStatus.Accepted, DepartmentCode = null, PendingExtension = null, PendingReturn = null, PendingSuspension = null,
+        Returns = Returns + 1, Assignee = null, AssistingDepartments = [],
+    };
+    private Case On(ReturnRequested e) => this with { PendingReturn = new(e.Reason, e.At) };
+    private Case On(ReturnDecided _) => this with { PendingReturn = null };
+    private Case On(SuspensionRequested e) => this with { PendingSuspension = new(e.Reason, e.At) };
+    private Case On(SuspensionDecided _) => this with { PendingSuspension = null };
+    private Case On(ClosureReviewed e) => e.Approved
+        ? this with { ClosureApproved = true }
+        : this with { Status = CaseStatus.InProgress, Verified = false };
+    private Case On(CaseSupervised e) => this with
+    {
+        SupervisionCount = SupervisionCount + 1,
+        OpenSupervisions = OpenSupervisions.Add(new OpenSupervision(SupervisionCount + 1, e.Level, e.ReplyDueAt)),
+        Escalation = e.Automatic ? e.NextLevel is { } next && e.NextAt is { } at ? new EscalationStep(next, at) : null : Escalation,
+    };
+    private Case On(SupervisionAnswered e) => this with { OpenSupervisions = OpenSupervisions.RemoveAll(s => e.Answered.Contains(s.Number)) };
+    private Case On(SupervisionEscalationRescheduled e) => this with { Escalation = new EscalationStep(e.NextLevel, e.NextAt) };
+    private Case On(CaseReopened e) => this with
+    {
+        Status = CaseStatus.InProgress, DepartmentCode = e.DepartmentCode, Verified = false, ClosureApproved = false,
+        Satisfaction = null, CompletionNotified = false, ClosedAt = null, Reopenings = Reopenings + 1, Assignee = null,
+        VerificationInspector = null,
     };
     private Case On(ExtensionRequested e) => this with { PendingExtension = new(e.ExtraWorkingHours, e.Reason, e.At) };
     private Case On(ExtensionDecided _) => this with { PendingExtension = null };
-    private Case On(CaseSuspended e) => this with { Suspended = true, SuspendedAt = e.At };
+    private Case On(CaseSuspended e) => this with
+    {
+        Suspended = true, SuspendedAt = e.At, Suspensions = Suspensions + 1, PendingSuspension = null,
+    };
     private Case On(CaseResumed _) => this with { Suspended = false, SuspendedAt = null };
-    private Case On(DisposalReported _) => this with { Status = CaseStatus.Disposed, Verified = false, PendingExtension = null };
+    private Case On(DisposalReported _) => this with
+    {
+        Status = CaseStatus.Disposed, Verified = false, ClosureApproved = false, PendingExtension = null, PendingReturn = null,
+        PendingSuspension = null,
+    };
     private Case On(DisposalVerified e) => e.Passed
         ? this with { Verified = true }
         : this with { Status = CaseStatus.InProgress, Verified = false };
-    private Case On(CaseClosed _) => this with { Status = CaseStatus.Closed };
+    private Case On(CaseClosed e) => this with { Status = CaseStatus.Closed, ClosedAt = e.At };
     private Case On(CaseVoided _) => this with { Status = CaseStatus.Voided, Suspended = false };
     private Case On(CaseMerged _) => this with { Status = CaseStatus.Merged };
     private Case On(CitizenNotified e) => e.Kind == NotificationKind.Acceptance
@@ -107,9 +171,13 @@ public sealed record Case
         {
             Clocks = Clocks.SetItem(e.Clock, clock),
             LastDisposalClock = e.Clock == ClockKind.Disposal ? clock : LastDisposalClock,
+            Escalation = e.Clock == ClockKind.Disposal ? null : Escalation, // a fresh run escalates afresh
         };
     }
-    private Case On(ClockStopped e) => this with { Clocks = Clocks.Remove(e.Clock) };
+    private Case On(ClockStopped e) => this with
+    {
+        Clocks = Clocks.Remove(e.Clock), Escalation = e.Clock == ClockKind.Disposal ? null : Escalation,
+    };
     private Case On(ClockDeadlineMoved e) => Clocks.TryGetValue(e.Clock, out var c)
         ? this with
         {
@@ -150,6 +218,18 @@ public sealed record Case
         ClockStopped e => On(e),
         ClockDeadlineMoved e => On(e),
         SlaLightChanged e => On(e),
+        ReturnRequested e => On(e),
+        ReturnDecided e => On(e),
+        SuspensionRequested e => On(e),
+        SuspensionDecided e => On(e),
+        ClosureReviewed e => On(e),
+        CaseSupervised e => On(e),
+        SupervisionAnswered e => On(e),
+        SupervisionEscalationRescheduled e => On(e),
+        CaseReopened e => On(e),
+        VerificationAssigned e => this with { VerificationInspector = e.InspectorUserId },
+        CaseAssigned e => this with { Assignee = e.AssigneeUserId },
+        AssistingDepartmentAdded e => this with { AssistingDepartments = AssistingDepartments.Add(e.DepartmentCode) },
         _ => this,
     }) with { Version = Version + 1 };
 

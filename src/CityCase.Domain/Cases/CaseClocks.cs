@@ -118,8 +118,14 @@ public static class CaseClocks
                 foreach (var s in Stop(ClockKind.Verification)) yield return s;
                 yield return Start(ClockKind.Closing, policy.Closing);
                 break;
-            case DisposalVerified { Passed: false }:
-                foreach (var s in Stop(ClockKind.Verification)) yield return s;
+            case CaseReopened:
+                // 重办: fresh disposal and citizen clocks, as if the department had just been given the case.
+                if (policy.DisposalLimit(state.CategoryCode ?? "", state.Urgency) is { } reopenedLimit)
+                    yield return Start(ClockKind.Disposal, reopenedLimit);
+                if (state.Source == CaseSource.Hotline) yield return Start(ClockKind.Citizen, policy.Citizen);
+                break;
+            case DisposalVerified { Passed: false } or ClosureReviewed { Approved: false }:
+                foreach (var s in Stop(ClockKind.Verification, ClockKind.Closing)) yield return s;
                 // Rework: back to the same department against the original deadline.
                 if (state.LastDisposalClock is { } original)
                     yield return new ClockStarted(id, ClockKind.Disposal, original.StartedAt, original.YellowAt, original.Deadline,

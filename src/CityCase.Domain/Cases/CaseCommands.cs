@@ -17,6 +17,7 @@ public sealed record DispatchCase(string? DepartmentCode) : CaseCommand;
 
 public sealed record SignCase : CaseCommand;
 
+/// <summary>The department asks to send the case back (回退); a dispatcher decides (<see cref="DecideReturn"/>).</summary>
 public sealed record ReturnCase(string Reason) : CaseCommand;
 
 public sealed record RequestExtension(double ExtraWorkingHours, string Reason) : CaseCommand;
@@ -44,7 +45,11 @@ public sealed record MergeCase(Case Into) : CaseCommand;
 /// <summary>The original's side of a merge: the duplicate (already decided MERGED) and its reporter are linked here.</summary>
 public sealed record RecordMergedDuplicate(Case Duplicate) : CaseCommand;
 
-public sealed record SuperviseCase(string Note) : CaseCommand;
+/// <summary>
+/// Supervise the case (督办) at a level (督办 when none is given); the holding department must answer within
+/// <paramref name="ReplyWorkingHours"/> (the city's <see cref="LoopRules.SupervisionReplyWorkingHours"/> when none is given).
+/// </summary>
+public sealed record SuperviseCase(string Note, SupervisionLevel? Level = null, double? ReplyWorkingHours = null) : CaseCommand;
 
 public sealed record NotifyCitizen(NotificationKind Kind, string Channel) : CaseCommand;
 

@@ -20,13 +20,22 @@ public static class CaseDecider
     public static IReadOnlyList<object> DecideAndFollow(Case state, CaseCommand command, Actor by, Instant now,
         ICaseRules rules, SlaPolicy sla)
     {
-        var events = Decide(state, command, by, now, rules);
-        return [.. events, .. CaseClocks.Follow(state, events, sla, now)];
+        var events = Decide(state, command, by, now, rules, sla);
+        IReadOnlyList<object> decided = [.. events, .. CaseClocks.Follow(state, events, sla, now)];
+        // A disposal clock that turned red raises the automatic supervision (its light is recorded once, so is this).
+        // A reported disposal's verification goes to the beat's inspector.
+        return [.. decided, .. CaseSupervision.Follow(state, decided, sla, now), .. CaseWork.Follow(state, decided, sla, now)];
     }
 
-    /// <summary>The decision alone, without the clocks that follow it (see <see cref="DecideAndFollow"/>).</summary>
-    public static IReadOnlyList<object> Decide(Case state, CaseCommand command, Actor by, Instant now, ICaseRules rules)
+    /// <summary>
+    /// The decision alone, without the clocks that follow it (see <see cref="DecideAndFollow"/>). The loop's rules and
+    /// the calendar come with <paramref name="policy"/>; without it the city's defaults apply, and a decision that counts
+    /// working time (a supervision's reply deadline) cannot be made.
+    /// </summary>
+    public static IReadOnlyList<object> Decide(Case state, CaseCommand command, Actor by, Instant now, ICaseRules rules,
+        SlaPolicy? policy = null)
     {
+        var loop = policy?.Loop ?? LoopRules.Default;
         var id = state.Id;
         if (!state.Exists) return CaseIntake.Decide(state, command, by, now, rules);
         switch (command)
@@ -41,8 +50,13 @@ public static class CaseDecider
                 return [new CitizenContactRevealed(id, Required(reveal.Reason, "reason"), by, now)];
             case EraseCitizenData erase:
                 return DecideErasure(state, erase, by, now);
+            case AddCaseNote note: // whatever the case's status, by anyone who may act on it
+                return CaseFollowUp.DecideNote(state, note, by, now);
+            case EscalateSupervision escalate:
+                return CaseSupervision.DecideEscalation(state, escalate, now, policy ?? throw NeedsPolicy(command));
         }
-        if (state.Suspended && command is not (ResumeCase or VoidCase or SuperviseCase or NotifyCitizen or RecordMergedDuplicate))
+        if (state.Suspended && command is not (ResumeCase or VoidCase or SuperviseCase or AnswerSupervision or NotifyCitizen
+                or RecordMergedDuplicate))
             throw Refuse(state, command, "the case is suspended; resume it first");
 
         return command switch
@@ -61,7 +75,19 @@ public static class CaseDecider
             SignCase c => Require(state, c, CaseStatus.Dispatched).OwnedBy(by)
                 .Then(() => new CaseSigned(id, state.DepartmentCode!, by, now)),
             ReturnCase c => Require(state, c, CaseStatus.Dispatched, CaseStatus.InProgress).OwnedBy(by)
-                .Then(() => new CaseReturned(id, state.DepartmentCode!, Required(c.Reason, "reason"), by, now)),
+                .Then(() => CaseApprovals.RequestReturn(state, c, by, now, loop)),
+            DecideReturn c => Require(state, c, CaseStatus.Dispatched, CaseStatus.InProgress).ThenMany(() => CaseApprovals.DecideReturn(state, c, by, now)),
+            RequestSuspension c => Require(state, c, CaseStatus.Dispatched, CaseStatus.InProgress).OwnedBy(by)
+                .Then(() => CaseApprovals.RequestSuspension(state, c, by, now, loop)),
+            DecideSuspension c => Require(state, c, CaseStatus.Dispatched, CaseStatus.InProgress)
+                .ThenMany(() => CaseApprovals.DecideSuspension(state, c, by, now)),
+            ReviewClosure c => Require(state, c, CaseStatus.Disposed).Then(() => CaseApprovals.ReviewClosure(state, c, by, now, rules, loop)),
+            AnswerSupervision c => RequireOpen(state, c).Then(() => CaseSupervision.Answer(state, c, by, now)),
+            ReopenCase c => Require(state, c, CaseStatus.Closed).Then(() => CaseFollowUp.Reopen(state, c.Reason, null, by, now, loop)),
+            AssignVerification c => Require(state, c, CaseStatus.Disposed).Then(() => CaseWork.AssignVerification(state, c, by, now)),
+            AssignCase c => Require(state, c, CaseStatus.Dispatched, CaseStatus.InProgress).OwnedBy(by).Then(() => CaseWork.Assign(state, c, by, now)),
+            AddAssistingDepartment c => Require(state, c, CaseStatus.Dispatched, CaseStatus.InProgress)
+                .Then(() => CaseWork.AddAssisting(state, c, by, now, rules)),
             RequestExtension c => Require(state, c, CaseStatus.InProgress).OwnedBy(by).Then(() =>
             {
                 if (state.PendingExtension is not null)
@@ -75,8 +101,11 @@ public static class CaseDecider
                 state.PendingExtension is { } pending
                     ? new ExtensionDecided(id, c.Approve, pending.ExtraWorkingHours, TextLimits.Optional(c.Note, "note"), by, now)
                     : throw Refuse(state, c, "no extension request is awaiting a decision")),
-            SuspendCase c => Require(state, c, CaseStatus.Accepted, CaseStatus.Dispatched, CaseStatus.InProgress)
-                .Then(() => new CaseSuspended(id, Required(c.Reason, "reason"), by, now)),
+            SuspendCase c => Require(state, c, CaseStatus.Accepted, CaseStatus.Dispatched, CaseStatus.InProgress).Then(() =>
+            {
+                CaseApprovals.RequireSuspensionsLeft(state, c, loop);
+                return new CaseSuspended(id, Required(c.Reason, "reason"), by, now);
+            }),
             ResumeCase c => Require(state, c, CaseStatus.Accepted, CaseStatus.Dispatched, CaseStatus.InProgress).Then(() =>
                 state.Suspended
                     ? new CaseResumed(id, Required(c.Reason, "reason"), by, now)
@@ -89,13 +118,14 @@ public static class CaseDecider
                     ? throw Refuse(state, c, "the disposal has already been verified; close the case")
                     : new DisposalVerified(id, c.Passed, TextLimits.Optional(c.Note, "note"), by, now)),
             CloseCase c => Require(state, c, CaseStatus.Disposed).Then(() =>
-                state.Verified
-                    ? new CaseClosed(id, by, now)
-                    : throw Refuse(state, c, "the disposal has not passed verification yet")),
+                !state.Verified ? throw Refuse(state, c, "the disposal has not passed verification yet")
+                : CaseApprovals.AwaitsClosureReview(state, rules) ? throw Refuse(state, c,
+                    $"category {state.CategoryCode} needs the city's review before closing (结案审核) by a {loop.CloseReviewRole}: reviewClosure first")
+                : new CaseClosed(id, by, now)),
             VoidCase c => RequireOpen(state, c).Then(() => new CaseVoided(id, Required(c.Reason, "reason"), by, now)),
-            SuperviseCase c => RequireOpen(state, c).Then(() => new CaseSupervised(id, Required(c.Note, "note"), by, now)),
+            SuperviseCase c => RequireOpen(state, c).Then(() => CaseSupervision.Supervise(state, c, by, now, policy ?? throw NeedsPolicy(c))),
             NotifyCitizen c => DecideNotification(state, c, by, now),
-            RecordSatisfaction c => Require(state, c, CaseStatus.Closed).Then(() =>
+            RecordSatisfaction c => Require(state, c, CaseStatus.Closed).ThenMany(() =>
             {
                 if (!state.Source.IsCitizenReport())
                     throw new ValidationFailedException("only citizens' reports (hotline, Open311) have a citizen to ask for satisfaction");
@@ -103,7 +133,8 @@ public static class CaseDecider
                     throw Refuse(state, c, "satisfaction has already been recorded");
                 if (c.Score is < 1 or > 5)
                     throw new ValidationFailedException($"score must be from 1 to 5 (was {c.Score})");
-                return new SatisfactionRecorded(id, c.Score, TextLimits.Optional(c.Comment, "comment"), by, now);
+                var recorded = new SatisfactionRecorded(id, c.Score, TextLimits.Optional(c.Comment, "comment"), by, now);
+                return [recorded, .. CaseFollowUp.ReopenOnLowScore(state, c.Score, by, now, loop)];
             }),
             // A repeat of the alarm while its case is open folds into that case.
             RaiseSensorAlarm c => RequireOpen(state, c).Then(() => new SensorAlarmRepeated(id, c.Severity.Trim(), by, now)),
@@ -191,22 +222,25 @@ public static class CaseDecider
         return [new CitizenNotified(state.Id, c.Kind, channel, by, now)];
     }
 
-    private static Guard Require(Case state, CaseCommand command, params CaseStatus[] allowed)
+    private static InvalidOperationException NeedsPolicy(CaseCommand command) =>
+        new($"{command.GetType().Name} counts working time: decide it with the city's SlaPolicy");
+
+    internal static Guard Require(Case state, CaseCommand command, params CaseStatus[] allowed)
     {
         if (!allowed.Contains(state.Status))
             throw new InvalidTransitionException(command.GetType(), state.Number, state.Status, allowed);
         return new Guard(state, command);
     }
 
-    private static Guard RequireOpen(Case state, CaseCommand command) =>
+    internal static Guard RequireOpen(Case state, CaseCommand command) =>
         state.IsOpen
             ? new Guard(state, command)
             : throw new InvalidTransitionException(command.GetType(), state.Number, state.Status, [], "the case is no longer open");
 
-    private static InvalidTransitionException Refuse(Case state, CaseCommand command, string why) =>
+    internal static InvalidTransitionException Refuse(Case state, CaseCommand command, string why) =>
         new(command.GetType(), state.Number, state.Status, [], why);
 
-    private static string Required(string? value, string field) => TextLimits.Required(value, field);
+    internal static string Required(string? value, string field) => TextLimits.Required(value, field);
 
     private static IReadOnlyList<string> PhotoUrls(IReadOnlyList<string>? urls)
     {
@@ -215,7 +249,7 @@ public static class CaseDecider
         return problems.Count == 0 ? list : throw new ValidationFailedException(string.Join("; ", problems));
     }
 
-    private readonly record struct Guard(Case State, CaseCommand Command)
+    internal readonly record struct Guard(Case State, CaseCommand Command)
     {
         /// <summary>Only the department the case is with may act on it.</summary>
         public Guard OwnedBy(Actor by)
@@ -227,5 +261,7 @@ public static class CaseDecider
         }
 
         public IReadOnlyList<object> Then(Func<object> decide) => [decide()];
+
+        public IReadOnlyList<object> ThenMany(Func<IReadOnlyList<object>> decide) => decide();
     }
 }

@@ -124,8 +124,16 @@ public sealed record CaseMerged(Guid CaseId, Guid IntoCaseId, Actor By, Instant 
 public sealed record DuplicateMerged(Guid CaseId, Guid DuplicateCaseId, string DuplicateNumber, SealedCitizen? Reporter,
     Actor By, Instant At) : ICaseEvent;
 
-/// <summary>A supervisor escalated the case (督办).</summary>
-public sealed record CaseSupervised(Guid CaseId, string Note, Actor By, Instant At) : ICaseEvent;
+/// <summary>
+/// A supervisor (or the automatic escalation, <paramref name="Automatic"/>) supervised the case (督办) at a
+/// <paramref name="Level"/>; the department holding it (<paramref name="DepartmentCode"/>) must answer by
+/// <paramref name="ReplyDueAt"/>. An automatic one names the level that follows if the case stays red, and when
+/// (<paramref name="NextLevel"/>, <paramref name="NextAt"/>). Events stored before levels existed read as a 督办 with no
+/// reply deadline.
+/// </summary>
+public sealed record CaseSupervised(Guid CaseId, string Note, Actor By, Instant At,
+    SupervisionLevel Level = SupervisionLevel.Supervision, Instant? ReplyDueAt = null, string? DepartmentCode = null,
+    bool Automatic = false, SupervisionLevel? NextLevel = null, Instant? NextAt = null) : ICaseEvent;
 
 public enum NotificationKind
 {

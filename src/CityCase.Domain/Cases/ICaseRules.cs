@@ -17,4 +17,7 @@ public interface ICaseRules
 
     /// <summary>Where a location lies in the grid hierarchy, or null outside every unit grid of the district.</summary>
     CasePlace? PlaceAt(Location location);
+
+    /// <summary>Whether a case of this category and urgency needs the city-level review before closing (结案审核): the catalogue's <c>closeReview</c>.</summary>
+    bool NeedsCloseReview(string categoryCode, Urgency urgency) => false;
 }

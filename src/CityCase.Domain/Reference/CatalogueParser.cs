@@ -38,7 +38,7 @@ internal static class CatalogueParser
             var code = item.Text("code");
             item.Rename($"category {code}");
             item.OnlyFields("code", "name", "nameEn", "kind", "majorName", "defaultDepartmentCode", "disposalLimit",
-                "filingCondition", "closingCondition", "attributes");
+                "filingCondition", "closingCondition", "attributes", "closeReview");
             if (!CategoryCodes.IsWellFormed(code))
                 throw item.Error("the code must be 4 digits (major class 2, minor class 2)");
             if (!codes.Add(code)) throw item.Error("the code is used twice");
@@ -51,7 +51,7 @@ internal static class CatalogueParser
                 throw item.Error($"defaultDepartmentCode '{department}' is not in {ReferenceData.DepartmentsFile}");
             var limits = DisposalLimits(item.Object("disposalLimit"));
             var category = new Category(code, name, item.OptionalText("nameEn") ?? "", kind, majorName, department, limits,
-                item.Text("filingCondition"), item.Text("closingCondition"))
+                item.Text("filingCondition"), item.Text("closingCondition"), CloseReview(item))
             {
                 Attributes = Attributes(item),
             };
@@ -104,6 +104,27 @@ internal static class CatalogueParser
             if (!question.IsList && values.Count > 0)
                 throw item.Error($"only SINGLE_VALUE_LIST and MULTI_VALUE_LIST take 'values' (this is {Naming.ScreamingSnake(datatype.ToString())})");
             result.Add(question);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The optional <c>closeReview</c>: the urgencies (<c>["urgent"]</c>, or both) at which a case of this class needs the
+    /// city-level review before closing (结案审核). Left out: none.
+    /// </summary>
+    private static IReadOnlySet<Urgency> CloseReview(JsonEntry item)
+    {
+        if (!item.Node.TryGetPropertyValue("closeReview", out var value) || value is null) return new HashSet<Urgency>();
+        var byName = System.Enum.GetValues<Urgency>().ToDictionary(u => u.ToString().ToLowerInvariant());
+        if (value is not System.Text.Json.Nodes.JsonArray list)
+            throw item.Error($"'closeReview' must be a list of urgencies ({string.Join(", ", byName.Keys)})");
+        var result = new HashSet<Urgency>();
+        foreach (var node in list)
+        {
+            var name = node is System.Text.Json.Nodes.JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : null;
+            if (name is null || !byName.TryGetValue(name, out var urgency))
+                throw item.Error($"closeReview {ReferenceJson.Describe(node)} is not one of {string.Join(", ", byName.Keys)}");
+            if (!result.Add(urgency)) throw item.Error($"closeReview names '{name}' twice");
         }
         return result;
     }

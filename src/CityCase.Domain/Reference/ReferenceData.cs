@@ -60,6 +60,9 @@ public sealed class ReferenceData : ICaseRules
 
     public CasePlace? PlaceAt(Location location) => GridAt(location.Longitude, location.Latitude)?.Place;
 
+    public bool NeedsCloseReview(string categoryCode, Urgency urgency) =>
+        CategoriesByCode.TryGetValue(categoryCode, out var category) && category.NeedsCloseReview(urgency);
+
     /// <summary>Parses and validates the four files, given as file name → text.</summary>
     /// <exception cref="ReferenceDataException">A file is missing, unknown or wrong; the message names the file, the entry and the problem.</exception>
     public static ReferenceData Parse(IReadOnlyDictionary<string, string> files) =>

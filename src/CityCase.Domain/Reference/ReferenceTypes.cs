@@ -62,10 +62,14 @@ public sealed record Category(
     string DefaultDepartmentCode,
     IReadOnlyDictionary<Urgency, Limit> DisposalLimits,
     string FilingCondition,
-    string ClosingCondition)
+    string ClosingCondition,
+    IReadOnlySet<Urgency>? CloseReview = null)
 {
     /// <summary>The questions a citizen's report of this class answers (Open311 service attributes); none by default.</summary>
     public IReadOnlyList<ServiceAttribute> Attributes { get; init; } = [];
+
+    /// <summary>Whether a case of this class at <paramref name="urgency"/> needs the city-level review before closing (结案审核).</summary>
+    public bool NeedsCloseReview(Urgency urgency) => CloseReview?.Contains(urgency) == true;
 
     /// <summary>The major class (大类): the code's first two digits.</summary>
     public string MajorCode => Code[..2];

@@ -30,4 +30,7 @@ public sealed record SlaPolicy(BusinessCalendar Calendar, Func<string, Urgency, 
     public Limit Verification { get; init; } = new(1, LimitUnit.WorkingHours);
     public Limit Closing { get; init; } = new(1, LimitUnit.WorkingHours);
     public Limit Citizen { get; init; } = new(5, LimitUnit.WorkingDays);
+
+    /// <summary>The loop's approvals, supervision steps and reopening window (<c>City:Loop</c>).</summary>
+    public LoopRules Loop { get; init; } = LoopRules.Default;
 }

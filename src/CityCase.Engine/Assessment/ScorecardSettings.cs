@@ -36,9 +36,14 @@ public sealed class ScorecardSettings
             throw new ArgumentException($"City:Scorecard:RulesVersion must be 1 or more (got {RulesVersion}).");
         var weights = Weights.ToWeights();
         // What the figures depend on besides the events and the calendar (which has its own yearly routine).
+        // The weights added later (reopen, late answers) join the fingerprint only when used, so that a version recorded
+        // before them keeps its fingerprint.
+        object fingerprinted = weights.ReopenRate == 0 && weights.LateAnswerRate == 0
+            ? new { weights.DisposalRate, weights.OnTimeDisposalRate, weights.ReworkRate, weights.OverdueRate, weights.ExtensionRate }
+            : weights;
         var rules = JsonSerializer.Serialize(new
         {
-            weights,
+            weights = fingerprinted,
             AcceptanceNoticeWorkingDays,
             beats = inspectorOfGrid.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => $"{b.Key}={b.Value}"),
         });
@@ -67,7 +72,10 @@ public sealed class CompositeWeightSettings
     public double ReworkRate { get; set; } = 20;
     public double OverdueRate { get; set; } = 20;
     public double ExtensionRate { get; set; } = 10;
+    public double ReopenRate { get; set; }
+    public double LateAnswerRate { get; set; }
 
     public CompositeWeights ToWeights() =>
-        new CompositeWeights(DisposalRate, OnTimeDisposalRate, ReworkRate, OverdueRate, ExtensionRate).Validated();
+        new CompositeWeights(DisposalRate, OnTimeDisposalRate, ReworkRate, OverdueRate, ExtensionRate)
+            { ReopenRate = ReopenRate, LateAnswerRate = LateAnswerRate }.Validated();
 }

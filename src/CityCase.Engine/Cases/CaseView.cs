@@ -22,6 +22,7 @@ public sealed class CaseTimeline
     public Instant? MergedAt { get; set; }
     public Instant? SuspendedAt { get; set; }
     public Instant? ResumedAt { get; set; }
+    public Instant? ReopenedAt { get; set; }
 }
 
 /// <summary>A running clock as the case view shows it; the light recorded so far.</summary>
@@ -58,7 +59,7 @@ public sealed class CaseView
     public string? StreetCode { get; set; }
     public string? DepartmentCode { get; set; }
 
-    /// <summary>Every department the case was dispatched to, in order, once each: who may read it.</summary>
+    /// <summary>Every department the case was dispatched to or that assisted with it, in order, once each: who may read it.</summary>
     public List<string> Departments { get; set; } = [];
 
     /// <summary>The caller, sealed under this case's key (opened at the API edge for those allowed to see); null once erased.</summary>
@@ -116,9 +117,50 @@ public sealed class CaseView
     public long? EndedAtMs { get; set; }
 
     public int Version { get; set; }
+
+    // The loop's approvals, supervision and reopening (issue 16; CaseLoopView.cs folds them).
+
+    /// <summary>The department's return request awaiting a dispatcher: its reason.</summary>
+    public string? PendingReturnReason { get; set; }
+
+    /// <summary>The department's suspension request awaiting a dispatcher: its reason.</summary>
+    public string? PendingSuspensionReason { get; set; }
+
+    public int Suspensions { get; set; }
+
+    /// <summary>The city-level review before closing (结案审核) approved the current disposal.</summary>
+    public bool ClosureApproved { get; set; }
+
+    /// <summary>The supervisions the department has not answered yet.</summary>
+    public List<OpenSupervision> OpenSupervisions { get; set; } = [];
+
+    /// <summary>The highest level among them (null: none open); the supervisor's view filters on it.</summary>
+    public SupervisionLevel? SupervisionLevel { get; set; }
+
+    /// <summary>The earliest reply deadline among them, in Unix ms: the supervisor's view is ordered by it (overdue first).</summary>
+    public long? SupervisionReplyDueMs { get; set; }
+
+    public int SupervisionsAnsweredLate { get; set; }
+
+    /// <summary>The automatic escalation's next level and when it is due (Unix ms); null when none is pending.</summary>
+    public SupervisionLevel? EscalationLevel { get; set; }
+    public long? EscalationDueMs { get; set; }
+
+    public int Reopenings { get; set; }
+    public int Notes { get; set; }
+
+    /// <summary>The inspector the disposal's verification went to (their beat, the fallback, or a dispatcher's choice).</summary>
+    public string? VerificationInspector { get; set; }
+
+    /// <summary>The department's worker who holds the case (assignCase), and their name as the department gave it.</summary>
+    public string? Assignee { get; set; }
+    public string? AssigneeName { get; set; }
+
+    /// <summary>Departments that assist the lead (协办): they may read the case and add notes.</summary>
+    public List<string> AssistingDepartments { get; set; } = [];
 }
 
-public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
+public sealed partial class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
 {
     /// <summary>
     /// One event at a time, explicitly (not by Marten's naming conventions), so that the one-pass rebuild folds a
@@ -145,7 +187,6 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
             case CaseVoided x: On(view, x); break;
             case CaseMerged x: On(view, x); break;
             case DuplicateMerged x: On(view, x); break;
-            case CaseSupervised x: On(view, x); break;
             case CitizenNotified x: On(view, x); break;
             case SatisfactionRecorded x: On(view, x); break;
             case CitizenDataErased x: On(view, x); break;
@@ -156,6 +197,7 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
             case ClockDeadlineMoved x: On(view, x); break;
             case SlaLightChanged x: On(view, x); break;
         }
+        OnLoop(view, e.Data);
         return view;
     }
 
@@ -262,7 +304,6 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
         if (e.Reporter is not null) v.LinkedReporters.Add(e.Reporter);
     }
 
-    private static void On(CaseView v, CaseSupervised e) => v.Supervisions++;
 
     private static void On(CaseView v, CitizenNotified e)
     {
@@ -308,6 +349,7 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
     {
         if (lastEvent.Data is ICaseEvent e) view.UpdatedAt = e.At;
         view.IsOpen = view.Status.IsOpen();
+        LoopDerived(view);
         var disposalDue = view.Clocks.FirstOrDefault(c => c.Clock == ClockKind.Disposal)?.Deadline.ToUnixTimeMilliseconds() ?? long.MaxValue / 1000;
         view.QueueKey = $"{(view.Urgency == Urgency.Urgent ? 0 : 1)}:{disposalDue:D16}:{view.Number}";
         return view;

@@ -19,7 +19,13 @@ public static class CaseConfiguration
             .Index(x => new { x.StreetCode, x.Number }).Index(x => new { x.GridCode, x.Number })
             // A department's open cases: its queue page is one range scan, and the SLA board reads no closed case.
             .Index(x => new { x.DepartmentCode, x.IsOpen, x.QueueKey })
-            .Index(x => x.Sensor!.SensorId); // a sensor's repeat finds its open case without a scan
+            .Index(x => x.Sensor!.SensorId) // a sensor's repeat finds its open case without a scan
+            // The supervisor's view (open supervisions, soonest reply first) and the escalation poller read only the few
+            // cases that have them: partial indexes, so that the rest cost nothing.
+            .Index(x => x.SupervisionReplyDueMs, i => { i.Name = "mt_doc_caseview_idx_supervision_due"; i.Predicate = "(data ->> 'supervisionReplyDueMs') is not null"; })
+            .Index(x => x.EscalationDueMs, i => { i.Name = "mt_doc_caseview_idx_escalation_due"; i.Predicate = "(data ->> 'escalationDueMs') is not null"; })
+            // myTasks: a worker's cases, an inspector's verifications and own findings.
+            .Index(x => x.Assignee).Index(x => x.VerificationInspector).Index(x => x.RecordedBy.UserId);
         return opts;
     }
 }

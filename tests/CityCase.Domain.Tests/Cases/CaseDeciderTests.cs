@@ -93,9 +93,9 @@ public sealed class CaseDeciderTests
 
     [Theory]
     [MemberData(nameof(DispatchedOrInProgress))]
-    public void The_department_returns_a_case_that_is_not_theirs(object[] history) =>
+    public void The_department_asks_to_return_a_case_that_is_not_theirs(object[] history) =>
         Given(history).WhenDecided(new ReturnCase("Water main, not road"), Roads)
-            .ThenEvents(new CaseReturned(Id, "D02", "Water main, not road", Roads, Now));
+            .ThenEvents(new ReturnRequested(Id, "D02", "Water main, not road", Roads, Now));
 
     public static TheoryData<object[]> DispatchedOrInProgress => new() { AtDispatched, AtInProgress };
 
@@ -282,8 +282,10 @@ public sealed class CaseDeciderTests
     [Fact]
     public void A_supervisor_escalates_an_open_case()
     {
+        // 12:00 Tuesday plus the city's 8 working hours: 13:30-17:30, then Wednesday 08:30-12:00 and half an hour more.
         Given(AtInProgress).WhenDecided(new SuperviseCase("Overdue: answer by noon"), Supervisor)
-            .ThenEvents(new CaseSupervised(Id, "Overdue: answer by noon", Supervisor, Now));
+            .ThenEvents(new CaseSupervised(Id, "Overdue: answer by noon", Supervisor, Now, SupervisionLevel.Supervision,
+                Time.TimeSamples.Local("2026-11-25 14:00"), "D02"));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using CityCase.Domain;
 using CityCase.Domain.Cases;
+using CityCase.Domain.Time;
 using System.Text.Json;
 using NodaTime;
 using NodaTime.Serialization.SystemTextJson;
@@ -64,7 +65,14 @@ public static class CaseScenario
         /// <summary>The district: a box around the People's Square, all in one grid.</summary>
         public CasePlace? PlaceAt(Location location) =>
             location.Longitude is >= 121.4 and <= 121.6 && location.Latitude is >= 31.1 and <= 31.3 ? Reported.Place : null;
+
+        /// <summary>Manhole covers (0101) need the city's review before closing, at any urgency.</summary>
+        public bool NeedsCloseReview(string categoryCode, Urgency urgency) => categoryCode == "0101";
     }
+
+    /// <summary>The sample Shanghai calendar, roads due in 3 working days, the city's default loop rules.</summary>
+    public static readonly SlaPolicy Policy = new(Time.TimeSamples.Calendar,
+        (category, _) => category == "0201" ? new Limit(3, LimitUnit.WorkingDays) : null);
 
     public static readonly ICaseRules Rules = new SampleRules();
 
@@ -72,7 +80,14 @@ public static class CaseScenario
 
     public sealed record When(Case State)
     {
-        public Then WhenDecided(CaseCommand command, Actor by) => new(() => CaseDecider.Decide(State, command, by, Now, Rules));
+        public Then WhenDecided(CaseCommand command, Actor by) => WhenDecided(command, by, Now);
+
+        public Then WhenDecided(CaseCommand command, Actor by, Instant at, SlaPolicy? policy = null) =>
+            new(() => CaseDecider.Decide(State, command, by, at, Rules, policy ?? Policy));
+
+        /// <summary>The decision with the clocks and escalation that follow it, as handlers append them.</summary>
+        public Then WhenFollowed(CaseCommand command, Actor by, Instant at, SlaPolicy? policy = null) =>
+            new(() => CaseDecider.DecideAndFollow(State, command, by, at, Rules, policy ?? Policy));
     }
 
     public sealed record Then(Func<IReadOnlyList<object>> Decide)

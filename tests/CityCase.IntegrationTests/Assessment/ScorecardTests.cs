@@ -82,6 +82,10 @@ public sealed class ScorecardTests : IAsyncLifetime
         await Step(10, 15, "decideExtension", dan, b, new { approve = true });
         await Step(11, 0, "reportDisposal", d01, b, new { result = "Swept" });
         await Step(11, 30, "verifyDisposal", ivan, b, new { passed = false, note = "Still dirty" });
+        // 11:35 the supervisor supervises B (督办) with an hour to answer: due 14:05 (lunch 12:00-13:30 does not count).
+        // D01 answers at 15:00: late.
+        await Step(11, 35, "superviseCase", _client.Supervisor, b, new { note = "Why the rework?", replyWorkingHours = 1.0 });
+        await Step(15, 0, "answerSupervision", d01, b, new { reply = "Second sweep booked for 16:00" });
         await Step(16, 0, "reportDisposal", d01, b, new { result = "Swept again" });
 
         // C: first sent to the wrong department (D03 returns it), then to D01 at 09:40 (on time: the
@@ -90,6 +94,7 @@ public sealed class ScorecardTests : IAsyncLifetime
         await Step(9, 10, "notifyCitizen", _client.Agent, c, notify("ACCEPTANCE"));
         await Step(9, 20, "dispatchCase", dan, c, new { departmentCode = "D03" });
         await Step(9, 30, "returnCase", d03, c, new { reason = "Not street lighting" });
+        await Step(9, 30, "decideReturn", dan, c, new { approve = true });
         await Step(9, 40, "dispatchCase", dan, c, new { departmentCode = "D01" });
         await Step(9, 45, "signCase", d01, c);
 
@@ -113,15 +118,21 @@ public sealed class ScorecardTests : IAsyncLifetime
         var g = await Report(9, 0);
         await Step(9, 5, "rejectCase", _client.Agent, g, new { reason = "Private courtyard" });
 
-        // 16:15: the timekeeper records C's disposal clock yellow, then red (one level per pass).
+        // 16:15: the timekeeper records C's disposal clock yellow, then red (one level per pass); the red light raises a
+        // reminder (催办) by itself, which D01 answers at 16:30, in time.
         _clock.Reset(At(24, 16, 15));
         await _server.RunTimekeeperOnceAsync();
         await _server.RunTimekeeperOnceAsync();
         Assert.True(await _client.EventsOf(c, "sla_light_changed") >= 1, "C's disposal clock should have turned red");
+        Assert.Equal(1, await _client.EventsOf(c, "case_supervised"));
+        await Step(16, 30, "answerSupervision", d01, c, new { reply = "Crew on the way" });
 
         await Step(17, 10, "verifyDisposal", ivan, b, new { passed = true });
         _clock.Reset(At(25, 10, 0));
         await _client.Must("closeCase", dan, b);
+        // Wednesday 10:30: B's caller is dissatisfied (2): B is reopened (重办) to D01, no longer disposed or closed.
+        _clock.Reset(At(25, 10, 30));
+        Assert.Equal("IN_PROGRESS", (await _client.Must("recordSatisfaction", _client.Agent, b, new { score = 2 })).Status);
 
         await _server.WaitForProjectionsAsync();
     }
@@ -143,8 +154,10 @@ public sealed class ScorecardTests : IAsyncLifetime
         var data = await Query("""
             {
               departments: scorecards(dimension: DEPARTMENT, from: "2026-11-24", to: "2026-11-25") {
-                subject counts { dispatched shouldDispose disposed disposedOnTime shouldClose closed closedOnTime suspended reworked overdueOpen extended }
-                disposalRate onTimeDisposalRate closeRate onTimeCloseRate reworkRate overdueRate extensionRate compositeScore }
+                subject counts { dispatched shouldDispose disposed disposedOnTime shouldClose closed closedOnTime suspended reworked overdueOpen extended
+                                 supervisions supervisionsAnsweredLate reopened }
+                disposalRate onTimeDisposalRate closeRate onTimeCloseRate reworkRate overdueRate extensionRate reopenRate lateAnswerRate
+                supervisionRate compositeScore }
               dispatchers: scorecards(dimension: DISPATCHER, from: "2026-11-24", to: "2026-11-24") {
                 subject counts { dispatched dispatchedOnTime dispatchedAccurately } onTimeDispatchRate accurateDispatchRate }
               inspectors: scorecards(dimension: INSPECTOR, from: "2026-11-24", to: "2026-11-24") {
@@ -155,20 +168,24 @@ public sealed class ScorecardTests : IAsyncLifetime
             }
             """);
 
-        // D01 holds A, B, C and D (E was voided). Disposed: A, B (both on time). Closed: A (on time), B (late).
-        // Suspended: D. Reworked: B. Overdue and open: C. Extended: B.
+        // D01 holds A, B, C and D (E was voided). Disposed: A (on time); B's disposal was undone by its reopening.
+        // Closed: A (on time). Suspended: D. Reworked: B. Overdue and open: C. Extended: B. Supervised: B (by sue,
+        // answered late) and C (the reminder its red light raised, answered in time). Reopened: B.
         var d01 = Subject(data, "departments", "D01");
-        Assert.Equal("""{"dispatched":4,"shouldDispose":4,"disposed":2,"disposedOnTime":2,"shouldClose":4,"closed":2,"closedOnTime":1,"suspended":1,"reworked":1,"overdueOpen":1,"extended":1}""",
+        Assert.Equal("""{"dispatched":4,"shouldDispose":4,"disposed":1,"disposedOnTime":1,"shouldClose":4,"closed":1,"closedOnTime":1,"suspended":1,"reworked":1,"overdueOpen":1,"extended":1,"supervisions":2,"supervisionsAnsweredLate":1,"reopened":1}""",
             d01["counts"]!.ToJsonString());
-        Assert.Equal(0.5, d01["disposalRate"]!.GetValue<double>());
-        Assert.Equal(0.5, d01["onTimeDisposalRate"]!.GetValue<double>());
-        Assert.Equal(2.0 / 3, d01["closeRate"]!.GetValue<double>(), 9);      // 2 / (4 - 1)
+        Assert.Equal(0.25, d01["disposalRate"]!.GetValue<double>());
+        Assert.Equal(0.25, d01["onTimeDisposalRate"]!.GetValue<double>());
+        Assert.Equal(1.0 / 3, d01["closeRate"]!.GetValue<double>(), 9);      // 1 / (4 - 1)
         Assert.Equal(1.0 / 3, d01["onTimeCloseRate"]!.GetValue<double>(), 9);
         Assert.Equal(0.25, d01["reworkRate"]!.GetValue<double>());
         Assert.Equal(0.25, d01["overdueRate"]!.GetValue<double>());
         Assert.Equal(0.25, d01["extensionRate"]!.GetValue<double>());
-        // 0.5×30 + 0.5×20 + (1−0.25)×20 + (1−0.25)×20 + (1−0.25)×10 = 15 + 10 + 15 + 15 + 7.5
-        Assert.Equal(62.5, d01["compositeScore"]!.GetValue<double>(), 9);
+        Assert.Equal(0.25, d01["reopenRate"]!.GetValue<double>());           // 1 / 4
+        Assert.Equal(0.5, d01["lateAnswerRate"]!.GetValue<double>());        // 1 / 2
+        Assert.Equal(0.5, d01["supervisionRate"]!.GetValue<double>());       // 2 / 4
+        // 0.25×30 + 0.25×20 + (1−0.25)×20 + (1−0.25)×20 + (1−0.25)×10 = 7.5 + 5 + 15 + 15 + 7.5 (reopen and late-answer weights 0)
+        Assert.Equal(50.0, d01["compositeScore"]!.GetValue<double>(), 9);
 
         // D03 sent C back: the case is not held against it.
         var d03 = Subject(data, "departments", "D03");
@@ -193,16 +210,16 @@ public sealed class ScorecardTests : IAsyncLifetime
             .AsArray().Single(i => i!["gridCodes"]!.AsArray().Any(code => code!.GetValue<string>() == gridCode))!["userId"]!.GetValue<string>();
         Assert.Equal(4, Subject(data, "inspectors", beat)["missedReports"]!.GetValue<int>());
 
-        // Hotline: A-D (G rejected, E voided). Told of acceptance: A, C. Closed: A, B; told of completion: A.
-        // Handling (105 + 510) / 450 / 2 working days. Followed up: A (5).
+        // Hotline: A-D (G rejected, E voided). Told of acceptance: A, C. Closed: A (B was reopened); told of completion: A.
+        // Handling 105 / 450 / 1 working days. Followed up: A (5); B's 2 waits for B's next closing.
         var kpis = data["hotlineKpis"]!;
         Assert.Equal(4, kpis["cases"]!.GetValue<int>());
-        Assert.Equal(2, kpis["closed"]!.GetValue<int>());
+        Assert.Equal(1, kpis["closed"]!.GetValue<int>());
         Assert.Equal(0.5, kpis["acceptanceNotifiedRate"]!.GetValue<double>());
-        Assert.Equal(0.5, kpis["completionNotifiedRate"]!.GetValue<double>());
-        Assert.Equal(615.0 / 450 / 2, kpis["averageHandlingWorkingDays"]!.GetValue<double>(), 9);
+        Assert.Equal(1.0, kpis["completionNotifiedRate"]!.GetValue<double>());
+        Assert.Equal(105.0 / 450, kpis["averageHandlingWorkingDays"]!.GetValue<double>(), 9);
         Assert.Equal(1.0, kpis["satisfactionRate"]!.GetValue<double>());
-        Assert.Equal(0.5, kpis["followUpRate"]!.GetValue<double>());
+        Assert.Equal(1.0, kpis["followUpRate"]!.GetValue<double>());
 
         // Hot spots: A, B, C, D and F in one grid, all street cleaning; nothing of street lamps.
         var spots = await Query($$"""

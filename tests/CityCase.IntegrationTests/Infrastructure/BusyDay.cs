@@ -95,6 +95,7 @@ public sealed class BusyDay(CityCaseServer server, FakeClock clock)
         if (path == 1)
         {
             await Must("returnCase", staff, id, new { reason = "Not ours" });
+            await Must("decideReturn", dan, id, new { approve = true });
             var other = department == "D01" ? "D06" : "D01";
             await Must("dispatchCase", dan, id, new { departmentCode = other });
             staff = CaseClient.Department(other);

@@ -23,7 +23,8 @@ public sealed class ClosedLoopTests(CityCaseServer server) : IClassFixture<CityC
         Assert.Equal("DISPATCHED", (await c.Must("dispatchCase", c.Dispatcher, id)).Status);
         Assert.Equal("D07", (await c.Case(id))["departmentCode"]!.GetValue<string>());
         Assert.Equal("IN_PROGRESS", (await c.Must("signCase", transport, id)).Status);
-        Assert.Equal("ACCEPTED", (await c.Must("returnCase", transport, id, new { reason = "Carriageway is Roads' work" })).Status);
+        Assert.Equal("IN_PROGRESS", (await c.Must("returnCase", transport, id, new { reason = "Carriageway is Roads' work" })).Status);
+        Assert.Equal("ACCEPTED", (await c.Must("decideReturn", c.Dispatcher, id, new { approve = true })).Status);
         Assert.Equal("DISPATCHED", (await c.Must("dispatchCase", c.Dispatcher, id, new { departmentCode = "D02" })).Status);
         Assert.Equal("IN_PROGRESS", (await c.Must("signCase", roads, id)).Status);
         await c.Must("requestExtension", roads, id, new { extraWorkingHours = 8.0, reason = "Asphalt plant closed" });

@@ -60,6 +60,7 @@ public sealed class DispatchQueueTests(CityCaseServer server) : IClassFixture<Ci
         // and one case leaves the queue. Keyset paging neither repeats nor skips what was there.
         var urgent3 = await Dispatched("D08", "URGENT");
         await _client.Must("returnCase", CaseClient.Department("D08"), normal2, new { reason = "Not a housing matter" });
+        await _client.Must("decideReturn", _client.Dispatcher, normal2, new { approve = true });
 
         var (second, hasMore, end2) = await Page("D08", 2, end);
         Assert.Equal([urgent3, normal1], second);
