@@ -4,6 +4,7 @@ using CityCase.Domain.Cases;
 using CityCase.Engine.Assessment;
 using CityCase.Engine.Audit;
 using CityCase.Engine.Cases;
+using CityCase.Engine.Evidence;
 using CityCase.Engine.Intake;
 using CityCase.Engine.Live;
 using CityCase.Engine.Privacy;
@@ -83,7 +84,8 @@ public static class CityCaseEngine
                 opts.Events.MetadataConfig.CausationIdEnabled = true;
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => ConfigureJson(json));
 
-                opts.AddCases().AddSlaTimers().AddScorecards(assessment, scorecardRules.Version, scorecardVersions).AddIntake(city.Schema).AddLiveFeed(city.Schema).AddPrivacy();
+                opts.AddCases().AddSlaTimers().AddScorecards(assessment, scorecardRules.Version, scorecardVersions).AddIntake(city.Schema).AddLiveFeed(city.Schema).AddPrivacy()
+                    .AddEvidence(city.Schema);
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()

@@ -30,6 +30,7 @@ public static class AccessPolicy
     private static readonly string[] Public = [];
     private static readonly string[] CaseReaders = [Agent, Dispatcher, Supervisor, Auditor, Department, Inspector];
     private static readonly string[] Staff = [Agent, Dispatcher, Supervisor, Auditor, Analyst, Department, Inspector];
+    private static readonly string[] Uploaders = [Agent, Inspector, Department, Device];
 
     /// <summary>"Type.field" → the roles that may use it; an empty list means anyone, signed in or not.</summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Operations = new Dictionary<string, IReadOnlyList<string>>
@@ -90,9 +91,21 @@ public static class AccessPolicy
         // Moving the figures to new rules is part of deploying them: the operator's call, not a reader's.
         ["Mutation.switchScorecards"] = [Admin],
         ["Mutation.anchorAudit"] = [Admin],
+        // Evidence: photos on their own; which kind each role may attach is the decider's (EvidenceRules).
+        ["Mutation.attachEvidence"] = Uploaders,
         // Live.
         ["Subscription.slaAlerts"] = [Dispatcher, Supervisor, Department],
         ["Subscription.caseChanged"] = [Agent, Dispatcher, Supervisor, Department, Inspector],
+    };
+
+    /// <summary>
+    /// The plain HTTP endpoints beside GraphQL, "METHOD path" → roles, under the same rules. A photo's bytes are read with the
+    /// case's own roles and then its scope (a department only its cases' photos).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> HttpEndpoints = new Dictionary<string, IReadOnlyList<string>>
+    {
+        ["POST /attachments"] = Uploaders,
+        ["GET /cases/{caseId}/attachments/{attachmentId}"] = CaseReaders,
     };
 
     /// <summary>
@@ -112,10 +125,17 @@ public static class AccessPolicy
     };
 
     /// <summary>Whether <paramref name="actor"/> (null: no valid token) may use the operation; null when allowed, else the refusal.</summary>
-    public static DomainException? Refusal(string operation, Actor? actor, string? authenticationFailure)
+    public static DomainException? Refusal(string operation, Actor? actor, string? authenticationFailure) =>
+        Operations.TryGetValue(operation, out var roles)
+            ? Refusal(roles, operation.Split('.')[1], actor, authenticationFailure)
+            : new DomainException(ErrorCodes.Forbidden, $"'{operation}' has no entry in the access policy, so nobody may use it.");
+
+    /// <summary>The same for a plain HTTP endpoint of <see cref="HttpEndpoints"/>.</summary>
+    public static DomainException? HttpRefusal(string endpoint, Actor? actor, string? authenticationFailure) =>
+        Refusal(HttpEndpoints[endpoint], endpoint, actor, authenticationFailure);
+
+    private static DomainException? Refusal(IReadOnlyList<string> roles, string name, Actor? actor, string? authenticationFailure)
     {
-        if (!Operations.TryGetValue(operation, out var roles))
-            return new DomainException(ErrorCodes.Forbidden, $"'{operation}' has no entry in the access policy, so nobody may use it.");
         if (roles.Count == 0) return null;
         if (actor is null)
             return new DomainException(ErrorCodes.Unauthenticated, authenticationFailure is null
@@ -124,7 +144,7 @@ public static class AccessPolicy
         return actor.Role == Admin || roles.Contains(actor.Role)
             ? null
             : new DomainException(ErrorCodes.Forbidden,
-                $"'{operation.Split('.')[1]}' is for the role(s) {string.Join(", ", roles)}; you are signed in as '{actor.Role}'.");
+                $"'{name}' is for the role(s) {string.Join(", ", roles)}; you are signed in as '{actor.Role}'.");
     }
 
     public static CaseScope ScopeOf(Actor actor) => actor.Role switch

@@ -1,4 +1,5 @@
 using CityCase.Api.Access;
+using CityCase.Api.Evidence;
 using CityCase.Api.GraphQL;
 using CityCase.Domain;
 using CityCase.Domain.Cases;
@@ -72,6 +73,7 @@ public sealed class CaseType : ObjectGraphType<CaseView>
             .Description("Reporters of duplicates merged into this case (disclosed as citizen).")
             .ResolveAsync(async c => await c.LinkedReportersOf(c.Source, c.DisclosureFor(c.Source)));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("photoUrls").Resolve(c => c.Source.PhotoUrls);
+        this.AddAttachmentsField();
         Field<IdGraphType>("mergedInto").Resolve(c => c.Source.MergedInto);
         Field(x => x.DisposalResult, nullable: true);
         Field(x => x.Verified).Description("The last disposal passed verification on site.");

@@ -2,6 +2,7 @@ using CityCase.Api.Access;
 using CityCase.Api.Assessment;
 using CityCase.Api.Audit;
 using CityCase.Api.Cases;
+using CityCase.Api.Evidence;
 using CityCase.Api.Intake;
 using CityCase.Api.Lifecycle;
 using CityCase.Api.Reference;
@@ -43,6 +44,7 @@ public sealed class MutationType : ObjectGraphType
         Name = "Mutation";
         this.AddIntakeMutations();
         this.AddLifecycleMutations();
+        this.AddEvidenceMutations();
         this.AddCalendarMutations();
         this.AddScorecardVersionMutations();
         this.AddContactRevealMutation();

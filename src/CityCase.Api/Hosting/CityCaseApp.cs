@@ -1,7 +1,9 @@
 using CityCase.Api.Auth;
+using CityCase.Api.Evidence;
 using CityCase.Api.GraphQL;
 using CityCase.Api.LocalPostgres;
 using CityCase.Engine;
+using CityCase.Engine.Evidence;
 using CityCase.Engine.Intake;
 using JasperFx.CodeGeneration;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -50,6 +52,7 @@ public static class CityCaseApp
             city.Privacy.KeyFile = CityCase.Engine.Privacy.PrivacyKeys.EnsureDevelopmentKeyFile(".citycase/privacy.key");
         builder.Services.AddCityCaseEngine(connectionString, city);
         builder.Services.AddMqttSensorIngest(configuration.GetSection("Mqtt").Get<MqttSettings>() ?? new());
+        builder.Services.AddEvidenceServices(configuration.GetSection("Attachments").Get<CityCase.Engine.Evidence.AttachmentSettings>() ?? new());
         builder.Host.UseWolverine(opts =>
         {
             CityCaseEngine.ConfigureWolverine(opts, configuration);
@@ -90,6 +93,7 @@ public static class CityCaseApp
         app.UseAuthentication();
         app.UseRateLimiter(); // after authentication: devices are limited per device
         app.MapGraphQLHttp("/graphql");
+        app.MapAttachments(); // photos: upload, and read under the case's authorization
         // /health: every check, for operators (200 Healthy or Degraded with the reason, 503 Unhealthy);
         // /health/live: the process answers (restart it if not); /health/ready: the database and the projections (route traffic to it).
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CityCase.Domain.Evidence;
 using CityCase.Domain.Time;
 using NodaTime;
 
@@ -37,6 +38,13 @@ public sealed record Case
     public bool AcceptanceNotified { get; init; }
     public bool CompletionNotified { get; init; }
     public int? Satisfaction { get; init; }
+
+    /// <summary>
+    /// Photos attached in the current round of the loop, by kind: before-disposal since the dispatch, after-disposal since
+    /// the department took (or took back) the work, verification since the disposal report. What required photos count.
+    /// </summary>
+    public ImmutableDictionary<AttachmentKind, int> PhotosThisRound { get; init; } = ImmutableDictionary<AttachmentKind, int>.Empty;
+
     public int Version { get; init; }
 
     /// <summary>The SLA clocks running now.</summary>
@@ -77,8 +85,12 @@ public sealed record Case
     private Case On(CaseDispatched e) => this with
     {
         Status = CaseStatus.Dispatched, DepartmentCode = e.DepartmentCode,
+        PhotosThisRound = PhotosThisRound.Remove(AttachmentKind.BeforeDisposal),
     };
-    private Case On(CaseSigned _) => this with { Status = CaseStatus.InProgress };
+    private Case On(CaseSigned _) => this with
+    {
+        Status = CaseStatus.InProgress, PhotosThisRound = PhotosThisRound.Remove(AttachmentKind.AfterDisposal),
+    };
     private Case On(CaseReturned _) => this with
     {
         Status = CaseStatus.Accepted, DepartmentCode = null, PendingExtension = null,
@@ -87,10 +99,18 @@ public sealed record Case
     private Case On(ExtensionDecided _) => this with { PendingExtension = null };
     private Case On(CaseSuspended e) => this with { Suspended = true, SuspendedAt = e.At };
     private Case On(CaseResumed _) => this with { Suspended = false, SuspendedAt = null };
-    private Case On(DisposalReported _) => this with { Status = CaseStatus.Disposed, Verified = false, PendingExtension = null };
+    private Case On(DisposalReported _) => this with
+    {
+        Status = CaseStatus.Disposed, Verified = false, PendingExtension = null,
+        PhotosThisRound = PhotosThisRound.Remove(AttachmentKind.Verification),
+    };
     private Case On(DisposalVerified e) => e.Passed
         ? this with { Verified = true }
-        : this with { Status = CaseStatus.InProgress, Verified = false };
+        : this with { Status = CaseStatus.InProgress, Verified = false, PhotosThisRound = PhotosThisRound.Remove(AttachmentKind.AfterDisposal) };
+    private Case On(EvidenceAttached e) => this with
+    {
+        PhotosThisRound = PhotosThisRound.SetItem(e.Kind, PhotosThisRound.GetValueOrDefault(e.Kind) + e.Photos.Count),
+    };
     private Case On(CaseClosed _) => this with { Status = CaseStatus.Closed };
     private Case On(CaseVoided _) => this with { Status = CaseStatus.Voided, Suspended = false };
     private Case On(CaseMerged _) => this with { Status = CaseStatus.Merged };
@@ -144,6 +164,7 @@ public sealed record Case
         CaseMerged e => On(e),
         CitizenNotified e => On(e),
         SatisfactionRecorded e => On(e),
+        EvidenceAttached e => On(e),
         SensorAlarmCleared e => On(e),
         CitizenDataErased e => On(e),
         ClockStarted e => On(e),

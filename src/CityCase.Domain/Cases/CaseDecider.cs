@@ -1,3 +1,4 @@
+using CityCase.Domain.Evidence;
 using CityCase.Domain.Time;
 using NodaTime;
 
@@ -81,13 +82,20 @@ public static class CaseDecider
                 state.Suspended
                     ? new CaseResumed(id, Required(c.Reason, "reason"), by, now)
                     : throw Refuse(state, c, "the case is not suspended")),
-            ReportDisposal c => Require(state, c, CaseStatus.InProgress).OwnedBy(by)
-                .Then(() => new DisposalReported(id, state.DepartmentCode!, Required(c.Result, "result"),
-                    PhotoUrls(c.PhotoUrls), by, now)),
-            VerifyDisposal c => Require(state, c, CaseStatus.Disposed).Then(() =>
-                state.Verified
-                    ? throw Refuse(state, c, "the disposal has already been verified; close the case")
-                    : new DisposalVerified(id, c.Passed, TextLimits.Optional(c.Note, "note"), by, now)),
+            ReportDisposal c => Require(state, c, CaseStatus.InProgress).OwnedBy(by).ThenAll(() =>
+            {
+                var photos = WithRequiredPhotos(state, rules, AttachmentKind.AfterDisposal, c.Photos, AttachmentKind.BeforeDisposal);
+                var report = new DisposalReported(id, state.DepartmentCode!, Required(c.Result, "result"), PhotoUrls(c.PhotoUrls), by, now);
+                return [.. Attached(id, AttachmentKind.AfterDisposal, photos, by, now), report];
+            }),
+            VerifyDisposal c => Require(state, c, CaseStatus.Disposed).ThenAll(() =>
+            {
+                if (state.Verified) throw Refuse(state, c, "the disposal has already been verified; close the case");
+                var photos = WithRequiredPhotos(state, rules, AttachmentKind.Verification, c.Photos);
+                return [.. Attached(id, AttachmentKind.Verification, photos, by, now),
+                    new DisposalVerified(id, c.Passed, TextLimits.Optional(c.Note, "note"), by, now)];
+            }),
+            AttachEvidence c => DecideAttachment(state, c, by, now),
             CloseCase c => Require(state, c, CaseStatus.Disposed).Then(() =>
                 state.Verified
                     ? new CaseClosed(id, by, now)
@@ -156,6 +164,44 @@ public static class CaseDecider
         if (state.ReportedBy is null)
             throw new ValidationFailedException($"case {state.Number} holds no citizen's personal data to erase");
         return [new CitizenDataErased(state.Id, reason, by, now)];
+    }
+
+    /// <summary>
+    /// The photos a step brings (of <paramref name="kind"/>), checked, and the category's required photos: each kind the
+    /// catalogue requires for this step (<paramref name="kind"/> and <paramref name="alsoRequired"/>) must be among them or
+    /// attached earlier in this round.
+    /// </summary>
+    private static IReadOnlyList<EvidencePhoto> WithRequiredPhotos(Case state, ICaseRules rules, AttachmentKind kind,
+        IReadOnlyList<EvidencePhoto>? given, params AttachmentKind[] alsoRequired)
+    {
+        var photos = EvidenceRules.Checked(kind, given, required: false);
+        var required = state.CategoryCode is { } category ? rules.RequiredPhotos(category) : new HashSet<AttachmentKind>();
+        foreach (var needed in alsoRequired.Prepend(kind).Where(required.Contains))
+            if (state.PhotosThisRound.GetValueOrDefault(needed) + (needed == kind ? photos.Count : 0) == 0)
+                throw new ValidationFailedException(
+                    $"category {state.CategoryCode} needs a {Naming.ScreamingSnake(needed.ToString())} photo for this step: upload it " +
+                    (needed == kind ? "(POST /attachments) and pass its id in attachmentIds" : "(POST /attachments) and attach it with attachEvidence first"));
+        return photos;
+    }
+
+    private static IEnumerable<object> Attached(Guid id, AttachmentKind kind, IReadOnlyList<EvidencePhoto> photos, Actor by, Instant now) =>
+        photos.Count == 0 ? [] : [new EvidenceAttached(id, kind, photos, by, now)];
+
+    /// <summary>
+    /// Photos on their own: each kind by the roles whose work it records, in the steps it belongs to; the department's only
+    /// on its own case. A device's report photo goes only to a sensor's case.
+    /// </summary>
+    private static IReadOnlyList<object> DecideAttachment(Case state, AttachEvidence c, Actor by, Instant now)
+    {
+        var kind = Naming.ScreamingSnake(c.Kind.ToString());
+        if (by.Role != Roles.Admin && !EvidenceRules.RolesFor(c.Kind).Contains(by.Role))
+            throw new DomainException(ErrorCodes.Forbidden,
+                $"{kind} photos are attached by {string.Join(", ", EvidenceRules.RolesFor(c.Kind))}; you are signed in as '{by.Role}'");
+        if (by.Role == Roles.Device && state.Sensor is null)
+            throw new DomainException(ErrorCodes.Forbidden, $"case {state.Number} was not raised by a sensor");
+        var guard = Require(state, c, [.. EvidenceRules.StatusesFor(c.Kind)]);
+        if (c.Kind is AttachmentKind.BeforeDisposal or AttachmentKind.AfterDisposal) guard.OwnedBy(by);
+        return [new EvidenceAttached(state.Id, c.Kind, EvidenceRules.Checked(c.Kind, c.Photos, required: true), by, now)];
     }
 
     private static CaseDispatched DecideDispatch(Case state, DispatchCase c, Actor by, Instant now, ICaseRules rules)
@@ -227,5 +273,7 @@ public static class CaseDecider
         }
 
         public IReadOnlyList<object> Then(Func<object> decide) => [decide()];
+
+        public IReadOnlyList<object> ThenAll(Func<IReadOnlyList<object>> decide) => decide();
     }
 }

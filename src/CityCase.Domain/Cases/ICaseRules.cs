@@ -1,3 +1,5 @@
+using CityCase.Domain.Evidence;
+
 namespace CityCase.Domain.Cases;
 
 /// <summary>
@@ -14,4 +16,9 @@ public interface ICaseRules
 
     /// <summary>Where a location lies in the grid hierarchy, or null outside every unit grid of the district.</summary>
     CasePlace? PlaceAt(Location location);
+
+    /// <summary>The kinds of photo a category's cases must have before the step that needs them (the catalogue's <c>requiredPhotos</c>).</summary>
+    IReadOnlySet<AttachmentKind> RequiredPhotos(string categoryCode) => EmptyKinds;
+
+    private static readonly IReadOnlySet<AttachmentKind> EmptyKinds = new HashSet<AttachmentKind>();
 }

@@ -1,5 +1,8 @@
 using CityCase.Domain.Time;
 using CityCase.Domain.Cases;
+using CityCase.Domain.Evidence;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace CityCase.Domain.Reference;
 
@@ -38,7 +41,7 @@ internal static class CatalogueParser
             var code = item.Text("code");
             item.Rename($"category {code}");
             item.OnlyFields("code", "name", "nameEn", "kind", "majorName", "defaultDepartmentCode", "disposalLimit",
-                "filingCondition", "closingCondition");
+                "filingCondition", "closingCondition", "requiredPhotos");
             if (!CategoryCodes.IsWellFormed(code))
                 throw item.Error("the code must be 4 digits (major class 2, minor class 2)");
             if (!codes.Add(code)) throw item.Error("the code is used twice");
@@ -51,7 +54,10 @@ internal static class CatalogueParser
                 throw item.Error($"defaultDepartmentCode '{department}' is not in {ReferenceData.DepartmentsFile}");
             var limits = DisposalLimits(item.Object("disposalLimit"));
             var category = new Category(code, name, item.OptionalText("nameEn") ?? "", kind, majorName, department, limits,
-                item.Text("filingCondition"), item.Text("closingCondition"));
+                item.Text("filingCondition"), item.Text("closingCondition"))
+            {
+                RequiredPhotos = RequiredPhotos(item),
+            };
 
             // One major class (大类) has one kind and one name: 0101 and 0102 are both 公用设施 components.
             if (majors.TryGetValue(category.MajorCode, out var first))
@@ -67,6 +73,28 @@ internal static class CatalogueParser
             result.Add(category);
         }
         return result;
+    }
+
+    /// <summary>
+    /// <c>"requiredPhotos": ["AFTER_DISPOSAL", "VERIFICATION"]</c>, optional: the photos a step of this category's cases
+    /// needs (before- and after-disposal photos at reportDisposal, verification photos at verifyDisposal). Report photos
+    /// cannot be required: a citizen's call may come without one.
+    /// </summary>
+    private static IReadOnlySet<AttachmentKind> RequiredPhotos(JsonEntry item)
+    {
+        var kinds = new HashSet<AttachmentKind>();
+        if (!item.Node.TryGetPropertyValue("requiredPhotos", out var value) || value is null) return kinds;
+        if (value is not JsonArray list) throw item.Error($"'requiredPhotos' must be a list (it is {ReferenceJson.Describe(value)})");
+        var allowed = new[] { AttachmentKind.BeforeDisposal, AttachmentKind.AfterDisposal, AttachmentKind.Verification };
+        var names = string.Join(", ", allowed.Select(k => Naming.ScreamingSnake(k.ToString())));
+        foreach (var element in list)
+        {
+            var text = element is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+            var kind = allowed.Cast<AttachmentKind?>().FirstOrDefault(k => Naming.ScreamingSnake(k!.Value.ToString()) == text);
+            if (kind is null) throw item.Error($"requiredPhotos '{text ?? ReferenceJson.Describe(element)}' is not one of {names}");
+            if (!kinds.Add(kind.Value)) throw item.Error($"requiredPhotos names {text} twice");
+        }
+        return kinds;
     }
 
     /// <summary><c>{ "normal": {"amount": 5, "unit": "WORKING_HOURS"}, "urgent": {...} }</c>: one limit per urgency, each given.</summary>

@@ -57,6 +57,9 @@ public sealed class ReferenceData : ICaseRules
 
     public CasePlace? PlaceAt(Location location) => GridAt(location.Longitude, location.Latitude)?.Place;
 
+    public IReadOnlySet<Evidence.AttachmentKind> RequiredPhotos(string categoryCode) =>
+        CategoriesByCode.TryGetValue(categoryCode, out var category) ? category.RequiredPhotos : new HashSet<Evidence.AttachmentKind>();
+
     /// <summary>Parses and validates the four files, given as file name → text.</summary>
     /// <exception cref="ReferenceDataException">A file is missing, unknown or wrong; the message names the file, the entry and the problem.</exception>
     public static ReferenceData Parse(IReadOnlyDictionary<string, string> files) =>

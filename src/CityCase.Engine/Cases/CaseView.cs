@@ -1,5 +1,6 @@
 using CityCase.Domain;
 using CityCase.Domain.Cases;
+using CityCase.Domain.Evidence;
 using CityCase.Domain.Time;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
@@ -35,6 +36,20 @@ public sealed class CaseClockView
 
     /// <summary>Counted over a year whose official holidays were not loaded yet: it will be counted again once they are.</summary>
     public bool Provisional { get; set; }
+}
+
+/// <summary>A photo attached to the case: what its event recorded, and who attached it when.</summary>
+public sealed class CaseAttachment
+{
+    public Guid Id { get; set; }
+    public AttachmentKind Kind { get; set; }
+    public string Sha256 { get; set; } = "";
+    public string ContentType { get; set; } = "";
+    public long Size { get; set; }
+    public Instant? TakenAt { get; set; }
+    public Location? TakenWhere { get; set; }
+    public Actor AttachedBy { get; set; } = new("", "", "");
+    public Instant AttachedAt { get; set; }
 }
 
 /// <summary>The case as people see it; kept up to date inline, in the same transaction as its events.</summary>
@@ -73,6 +88,10 @@ public sealed class CaseView
     public bool CitizenErased { get; set; }
     public Instant? CitizenErasedAt { get; set; }
     public List<string> PhotoUrls { get; set; } = [];
+
+    /// <summary>Uploaded photos (evidence), in the order they were attached.</summary>
+    public List<CaseAttachment> Attachments { get; set; } = [];
+
     public SensorAlarm? Sensor { get; set; }
     public bool SensorCleared { get; set; }
     public Guid? MergedInto { get; set; }
@@ -141,6 +160,7 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
             case CaseSupervised x: On(view, x); break;
             case CitizenNotified x: On(view, x); break;
             case SatisfactionRecorded x: On(view, x); break;
+            case EvidenceAttached x: On(view, x); break;
             case CitizenDataErased x: On(view, x); break;
             case SensorAlarmRepeated x: On(view, x); break;
             case SensorAlarmCleared x: On(view, x); break;
@@ -262,6 +282,12 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
     }
 
     private static void On(CaseView v, SatisfactionRecorded e) => v.Satisfaction = e.Score;
+
+    private static void On(CaseView v, EvidenceAttached e) => v.Attachments.AddRange(e.Photos.Select(p => new CaseAttachment
+    {
+        Id = p.AttachmentId, Kind = p.Kind, Sha256 = p.Sha256, ContentType = p.ContentType, Size = p.Size,
+        TakenAt = p.TakenAt, TakenWhere = p.TakenWhere, AttachedBy = e.By, AttachedAt = e.At,
+    }));
 
     private static void On(CaseView v, CitizenDataErased e)
     {
