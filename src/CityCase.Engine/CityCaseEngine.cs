@@ -7,6 +7,7 @@ using CityCase.Engine.Cases;
 using CityCase.Engine.Evidence;
 using CityCase.Engine.Intake;
 using CityCase.Engine.Live;
+using CityCase.Engine.Notices;
 using CityCase.Engine.Privacy;
 using CityCase.Engine.Reference;
 using CityCase.Engine.Sla;
@@ -126,6 +127,7 @@ public static class CityCaseEngine
         opts.Durability.Mode = DurabilityMode.Balanced;
         opts.Policies.UseDurableLocalQueues();
         opts.PublishMessage<DueSlaLights>().ToLocalQueue(SlaLightQueue.Name);
+        opts.RouteCitizenNotices(configuration.GetSection("Notices").Get<NoticeSettings>() ?? new());
         configuration.GetSection("Wolverine:Durability").Bind(opts.Durability);
     }
 }

@@ -85,6 +85,7 @@ public static class AccessPolicy
         ["Mutation.mergeCase"] = [Dispatcher, Agent],
         ["Mutation.superviseCase"] = [Supervisor],
         ["Mutation.notifyCitizen"] = [Agent],
+        ["Mutation.sendCitizenNotice"] = [Agent],
         ["Mutation.recordSatisfaction"] = [Agent],
         ["Mutation.revealCitizenContact"] = [Auditor, Supervisor],
         ["Mutation.reloadCalendar"] = [Admin],

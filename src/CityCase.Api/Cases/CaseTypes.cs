@@ -1,6 +1,7 @@
 using CityCase.Api.Access;
 using CityCase.Api.Evidence;
 using CityCase.Api.GraphQL;
+using CityCase.Api.Notices;
 using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Engine.Cases;
@@ -86,6 +87,7 @@ public sealed class CaseType : ObjectGraphType<CaseView>
         Field(x => x.SensorRepeats);
         Field(x => x.AcceptanceNotified);
         Field(x => x.CompletionNotified);
+        this.AddNoticesField();
         Field(x => x.Satisfaction, nullable: true);
         Field(x => x.CitizenErased).Description("The citizen's name and phone were erased (eraseCitizenData, or the retention period).");
         Field<InstantGraphType>("citizenErasedAt").Resolve(c => c.Source.CitizenErasedAt);

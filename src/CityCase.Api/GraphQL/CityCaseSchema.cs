@@ -5,6 +5,7 @@ using CityCase.Api.Cases;
 using CityCase.Api.Evidence;
 using CityCase.Api.Intake;
 using CityCase.Api.Lifecycle;
+using CityCase.Api.Notices;
 using CityCase.Api.Reference;
 using CityCase.Api.Sla;
 using CityCase.Api.Live;
@@ -45,6 +46,7 @@ public sealed class MutationType : ObjectGraphType
         this.AddIntakeMutations();
         this.AddLifecycleMutations();
         this.AddEvidenceMutations();
+        this.AddNoticeMutations();
         this.AddCalendarMutations();
         this.AddScorecardVersionMutations();
         this.AddContactRevealMutation();

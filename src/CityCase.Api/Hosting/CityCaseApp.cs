@@ -5,6 +5,7 @@ using CityCase.Api.LocalPostgres;
 using CityCase.Engine;
 using CityCase.Engine.Evidence;
 using CityCase.Engine.Intake;
+using CityCase.Engine.Notices;
 using JasperFx.CodeGeneration;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -52,6 +53,7 @@ public static class CityCaseApp
             city.Privacy.KeyFile = CityCase.Engine.Privacy.PrivacyKeys.EnsureDevelopmentKeyFile(".citycase/privacy.key");
         builder.Services.AddCityCaseEngine(connectionString, city);
         builder.Services.AddMqttSensorIngest(configuration.GetSection("Mqtt").Get<MqttSettings>() ?? new());
+        builder.Services.AddCitizenNotices(configuration.GetSection("Notices").Get<CityCase.Engine.Notices.NoticeSettings>() ?? new(), city);
         builder.Services.AddEvidenceServices(configuration.GetSection("Attachments").Get<CityCase.Engine.Evidence.AttachmentSettings>() ?? new());
         builder.Host.UseWolverine(opts =>
         {

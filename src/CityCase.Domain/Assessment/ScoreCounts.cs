@@ -34,6 +34,9 @@ public sealed record ScoreCounts
     public int FollowedUp { get; init; }
     public int Satisfied { get; init; }
 
+    /// <summary>Notices to the citizen the gateway finally did not take (a notice not delivered is not "notified").</summary>
+    public int NoticesFailed { get; init; }
+
     public static readonly ScoreCounts Zero = new();
 
     [JsonIgnore]
@@ -66,6 +69,7 @@ public sealed record ScoreCounts
         HandlingWorkingMinutes = HandlingWorkingMinutes + sign * o.HandlingWorkingMinutes,
         FollowedUp = FollowedUp + sign * o.FollowedUp,
         Satisfied = Satisfied + sign * o.Satisfied,
+        NoticesFailed = NoticesFailed + sign * o.NoticesFailed,
     };
 
     public ScoreCounts Minus(ScoreCounts o) => Plus(o, -1);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CityCase.Domain.Evidence;
+using CityCase.Domain.Notices;
 using CityCase.Domain.Time;
 using NodaTime;
 
@@ -37,6 +38,21 @@ public sealed record Case
     public PendingExtension? PendingExtension { get; init; }
     public bool AcceptanceNotified { get; init; }
     public bool CompletionNotified { get; init; }
+    public bool FollowUpNotified { get; init; }
+
+    /// <summary>Notices queued for the gateway and not yet delivered or failed, by notice id.</summary>
+    public ImmutableDictionary<string, NotificationKind> PendingNotices { get; init; } = ImmutableDictionary<string, NotificationKind>.Empty;
+
+    /// <summary>How many notices the case has queued: the next one's number.</summary>
+    public int NoticesQueued { get; init; }
+
+    /// <summary>Whether the citizen has been told (or asked) this.</summary>
+    public bool Notified(NotificationKind kind) => kind switch
+    {
+        NotificationKind.Acceptance => AcceptanceNotified,
+        NotificationKind.Completion => CompletionNotified,
+        _ => FollowUpNotified,
+    };
     public int? Satisfaction { get; init; }
 
     /// <summary>
@@ -114,9 +130,17 @@ public sealed record Case
     private Case On(CaseClosed _) => this with { Status = CaseStatus.Closed };
     private Case On(CaseVoided _) => this with { Status = CaseStatus.Voided, Suspended = false };
     private Case On(CaseMerged _) => this with { Status = CaseStatus.Merged };
-    private Case On(CitizenNotified e) => e.Kind == NotificationKind.Acceptance
-        ? this with { AcceptanceNotified = true }
-        : this with { CompletionNotified = true };
+    private Case On(CitizenNotified e) => (e.Kind switch
+    {
+        NotificationKind.Acceptance => this with { AcceptanceNotified = true },
+        NotificationKind.Completion => this with { CompletionNotified = true },
+        _ => this with { FollowUpNotified = true },
+    }) with { PendingNotices = e.NoticeId is null ? PendingNotices : PendingNotices.Remove(e.NoticeId) };
+    private Case On(CitizenNoticeQueued e) => this with
+    {
+        PendingNotices = PendingNotices.SetItem(e.NoticeId, e.Kind), NoticesQueued = NoticesQueued + 1,
+    };
+    private Case On(CitizenNoticeFailed e) => this with { PendingNotices = PendingNotices.Remove(e.NoticeId) };
     private Case On(SatisfactionRecorded e) => this with { Satisfaction = e.Score };
     private Case On(SensorAlarmCleared _) => this with { SensorCleared = true };
     private Case On(CitizenDataErased _) => this with { CitizenErased = true };
@@ -163,6 +187,8 @@ public sealed record Case
         CaseVoided e => On(e),
         CaseMerged e => On(e),
         CitizenNotified e => On(e),
+        CitizenNoticeQueued e => On(e),
+        CitizenNoticeFailed e => On(e),
         SatisfactionRecorded e => On(e),
         EvidenceAttached e => On(e),
         SensorAlarmCleared e => On(e),

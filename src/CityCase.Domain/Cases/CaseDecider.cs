@@ -1,4 +1,5 @@
 using CityCase.Domain.Evidence;
+using CityCase.Domain.Notices;
 using CityCase.Domain.Time;
 using NodaTime;
 
@@ -18,15 +19,17 @@ public static class CaseDecider
     /// The one path of every change to a case (intake, the loop, lights, merges): the decision, then the clocks
     /// it starts, stops or moves. A new case is decided on <see cref="Case.NotYetReported"/>.
     /// </summary>
+    /// <remarks>With a notification gateway (<paramref name="notices"/>), the citizen's notices follow too.</remarks>
     public static IReadOnlyList<object> DecideAndFollow(Case state, CaseCommand command, Actor by, Instant now,
-        ICaseRules rules, SlaPolicy sla)
+        ICaseRules rules, SlaPolicy sla, NoticePolicy? notices = null)
     {
-        var events = Decide(state, command, by, now, rules);
-        return [.. events, .. CaseClocks.Follow(state, events, sla, now)];
+        var events = Decide(state, command, by, now, rules, notices);
+        return [.. events, .. CaseClocks.Follow(state, events, sla, now), .. CitizenNotices.Follow(state, events, notices ?? NoticePolicy.Off, now)];
     }
 
     /// <summary>The decision alone, without the clocks that follow it (see <see cref="DecideAndFollow"/>).</summary>
-    public static IReadOnlyList<object> Decide(Case state, CaseCommand command, Actor by, Instant now, ICaseRules rules)
+    public static IReadOnlyList<object> Decide(Case state, CaseCommand command, Actor by, Instant now, ICaseRules rules,
+        NoticePolicy? notices = null)
     {
         var id = state.Id;
         if (!state.Exists) return CaseIntake.Decide(state, command, by, now, rules);
@@ -42,8 +45,17 @@ public static class CaseDecider
                 return [new CitizenContactRevealed(id, Required(reveal.Reason, "reason"), by, now)];
             case EraseCitizenData erase:
                 return DecideErasure(state, erase, by, now);
+            // The gateway's answers are facts, whatever the case's status; a notice already answered decides nothing more.
+            case RecordNoticeDelivered delivered:
+                return state.PendingNotices.TryGetValue(delivered.NoticeId, out var kind)
+                    ? [new CitizenNotified(id, kind, TextLimits.Required(delivered.Channel, "channel", TextLimits.Channel), by, now, delivered.NoticeId)]
+                    : [];
+            case RecordNoticeFailed failed:
+                return state.PendingNotices.TryGetValue(failed.NoticeId, out var failedKind)
+                    ? [new CitizenNoticeFailed(id, failed.NoticeId, failedKind, TextLimits.Required(failed.Reason, "reason"), failed.Attempts, by, now)]
+                    : [];
         }
-        if (state.Suspended && command is not (ResumeCase or VoidCase or SuperviseCase or NotifyCitizen or RecordMergedDuplicate))
+        if (state.Suspended && command is not (ResumeCase or VoidCase or SuperviseCase or NotifyCitizen or SendCitizenNotice or RecordMergedDuplicate))
             throw Refuse(state, command, "the case is suspended; resume it first");
 
         return command switch
@@ -103,6 +115,7 @@ public static class CaseDecider
             VoidCase c => RequireOpen(state, c).Then(() => new CaseVoided(id, Required(c.Reason, "reason"), by, now)),
             SuperviseCase c => RequireOpen(state, c).Then(() => new CaseSupervised(id, Required(c.Note, "note"), by, now)),
             NotifyCitizen c => DecideNotification(state, c, by, now),
+            SendCitizenNotice c => DecideNoticeToSend(state, c, by, now, notices ?? NoticePolicy.Off),
             RecordSatisfaction c => Require(state, c, CaseStatus.Closed).Then(() =>
             {
                 if (state.Source != CaseSource.Hotline)
@@ -221,20 +234,40 @@ public static class CaseDecider
 
     private static IReadOnlyList<object> DecideNotification(Case state, NotifyCitizen c, Actor by, Instant now)
     {
+        var channel = TextLimits.Required(c.Channel, "channel", TextLimits.Channel);
+        RequireNoticeAllowed(state, c, c.Kind);
+        return [new CitizenNotified(state.Id, c.Kind, channel, by, now)];
+    }
+
+    /// <summary>An agent's notice through the gateway: as an agent's own notice, and not while one of its kind is on its way.</summary>
+    private static IReadOnlyList<object> DecideNoticeToSend(Case state, SendCitizenNotice c, Actor by, Instant now, NoticePolicy notices)
+    {
+        if (!notices.GatewayConfigured)
+            throw new ValidationFailedException("no notification gateway is configured (Notices:WebhookUrl): tell the citizen yourself and record it with notifyCitizen");
+        RequireNoticeAllowed(state, c, c.Kind);
+        if (state.ReportedBy is null || state.CitizenErased)
+            throw new ValidationFailedException($"case {state.Number} has no citizen's phone on record to send a notice to");
+        if (state.PendingNotices.ContainsValue(c.Kind))
+            throw Refuse(state, c, $"a {Naming.ScreamingSnake(c.Kind.ToString())} notice is already on its way");
+        return CitizenNotices.Queue(state, [c.Kind], by, now);
+    }
+
+    /// <summary>What a notice of each kind needs: a hotline case, at the right step, not yet told.</summary>
+    private static void RequireNoticeAllowed(Case state, CaseCommand c, NotificationKind kind)
+    {
         if (state.Source != CaseSource.Hotline)
             throw new ValidationFailedException("only hotline cases have a citizen to notify");
-        var channel = TextLimits.Required(c.Channel, "channel", TextLimits.Channel);
-        if (c.Kind == NotificationKind.Acceptance)
-        {
+        if (kind == NotificationKind.Acceptance)
             Require(state, c, CaseStatus.Accepted, CaseStatus.Dispatched, CaseStatus.InProgress, CaseStatus.Disposed, CaseStatus.Closed);
-            if (state.AcceptanceNotified) throw Refuse(state, c, "the citizen was already told of the acceptance");
-        }
         else
-        {
             Require(state, c, CaseStatus.Closed);
-            if (state.CompletionNotified) throw Refuse(state, c, "the citizen was already told of the completion");
-        }
-        return [new CitizenNotified(state.Id, c.Kind, channel, by, now)];
+        if (state.Notified(kind))
+            throw Refuse(state, c, kind switch
+            {
+                NotificationKind.Acceptance => "the citizen was already told of the acceptance",
+                NotificationKind.Completion => "the citizen was already told of the completion",
+                _ => "the citizen was already asked for the follow-up",
+            });
     }
 
     private static Guard Require(Case state, CaseCommand command, params CaseStatus[] allowed)

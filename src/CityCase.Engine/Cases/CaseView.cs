@@ -1,6 +1,7 @@
 using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Evidence;
+using CityCase.Domain.Notices;
 using CityCase.Domain.Time;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
@@ -50,6 +51,27 @@ public sealed class CaseAttachment
     public Location? TakenWhere { get; set; }
     public Actor AttachedBy { get; set; } = new("", "", "");
     public Instant AttachedAt { get; set; }
+}
+
+public enum NoticeStatus
+{
+    Queued,
+    Delivered,
+    Failed,
+}
+
+/// <summary>A notice to the citizen sent through the notification gateway, and how it went.</summary>
+public sealed class CaseNotice
+{
+    public string Id { get; set; } = "";
+    public NotificationKind Kind { get; set; }
+    public NoticeStatus Status { get; set; }
+    public Actor QueuedBy { get; set; } = new("", "", "");
+    public Instant QueuedAt { get; set; }
+    public Instant? DeliveredAt { get; set; }
+    public Instant? FailedAt { get; set; }
+    public int? Attempts { get; set; }
+    public string? FailureReason { get; set; }
 }
 
 /// <summary>The case as people see it; kept up to date inline, in the same transaction as its events.</summary>
@@ -107,6 +129,10 @@ public sealed class CaseView
     public int SensorRepeats { get; set; }
     public bool AcceptanceNotified { get; set; }
     public bool CompletionNotified { get; set; }
+
+    /// <summary>Notices sent (or being sent) through the notification gateway, in the order they were queued.</summary>
+    public List<CaseNotice> Notices { get; set; } = [];
+
     public int? Satisfaction { get; set; }
     public Actor RecordedBy { get; set; } = new("", "", "");
     public CaseTimeline Timeline { get; set; } = new();
@@ -159,6 +185,8 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
             case DuplicateMerged x: On(view, x); break;
             case CaseSupervised x: On(view, x); break;
             case CitizenNotified x: On(view, x); break;
+            case CitizenNoticeQueued x: On(view, x); break;
+            case CitizenNoticeFailed x: On(view, x); break;
             case SatisfactionRecorded x: On(view, x); break;
             case EvidenceAttached x: On(view, x); break;
             case CitizenDataErased x: On(view, x); break;
@@ -278,7 +306,17 @@ public sealed class CaseViewProjection : SingleStreamProjection<CaseView, Guid>
     private static void On(CaseView v, CitizenNotified e)
     {
         if (e.Kind == NotificationKind.Acceptance) v.AcceptanceNotified = true;
-        else v.CompletionNotified = true;
+        else if (e.Kind == NotificationKind.Completion) v.CompletionNotified = true;
+        if (v.Notices.Find(n => n.Id == e.NoticeId) is { } notice) (notice.Status, notice.DeliveredAt) = (NoticeStatus.Delivered, e.At);
+    }
+
+    private static void On(CaseView v, CitizenNoticeQueued e) =>
+        v.Notices.Add(new CaseNotice { Id = e.NoticeId, Kind = e.Kind, Status = NoticeStatus.Queued, QueuedBy = e.By, QueuedAt = e.At });
+
+    private static void On(CaseView v, CitizenNoticeFailed e)
+    {
+        if (v.Notices.Find(n => n.Id == e.NoticeId) is not { } notice) return;
+        (notice.Status, notice.FailedAt, notice.Attempts, notice.FailureReason) = (NoticeStatus.Failed, e.At, e.Attempts, e.Reason);
     }
 
     private static void On(CaseView v, SatisfactionRecorded e) => v.Satisfaction = e.Score;
