@@ -61,9 +61,11 @@ public static class ImageInspection
                 _ => WebPMetadataReader.ReadMetadata(stream),
             };
         }
-        catch (Exception e) when (e is ImageProcessingException or IOException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return new InspectedImage(type, null, null); // the type is sure; its metadata is unreadable, so there is none
+            // Untrusted bytes: whatever the reader trips over (a crafted offset, a bad count), the type is sure and the
+            // metadata unreadable, so there is none. Nothing else is done with the bytes.
+            return new InspectedImage(type, null, null);
         }
         return new InspectedImage(type, TakenAt(directories), TakenWhere(directories));
     }

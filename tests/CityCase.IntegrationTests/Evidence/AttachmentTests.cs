@@ -131,6 +131,11 @@ public sealed class AttachmentTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await Upload(TestImages.Png(), null)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await Upload(TestImages.Png(), c.Analyst)).Status);
 
+        // A JPEG cut short in its EXIF (offsets pointing past the end): still a JPEG, with no metadata, and no error.
+        (status, body) = await Upload(TestImages.JpegWithExif()[..60], Signs);
+        Assert.Equal((HttpStatusCode.Created, "image/jpeg"), (status, body["contentType"]!.GetValue<string>()));
+        Assert.Null(body["takenAt"]);
+
         // HEIC is told by its ISO-BMFF brand.
         byte[] heic = [0, 0, 0, 24, .. "ftypheic"u8.ToArray(), 0, 0, 0, 0, .. "mif1heic"u8.ToArray(), 0, 0, 0, 8, .. "mdat"u8.ToArray()];
         (status, body) = await Upload(heic, Signs);
