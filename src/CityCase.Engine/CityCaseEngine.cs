@@ -4,8 +4,10 @@ using CityCase.Domain.Cases;
 using CityCase.Engine.Assessment;
 using CityCase.Engine.Audit;
 using CityCase.Engine.Cases;
+using CityCase.Engine.Evidence;
 using CityCase.Engine.Intake;
 using CityCase.Engine.Live;
+using CityCase.Engine.Notices;
 using CityCase.Engine.Privacy;
 using CityCase.Engine.Reference;
 using CityCase.Engine.Sla;
@@ -86,7 +88,8 @@ public static class CityCaseEngine
 
                 opts.Listeners.Add(new Observability.CityCaseMetrics.CommittedEvents()); // cases filed and lights, once committed
                 opts.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
-                opts.AddCases().AddSlaTimers().AddScorecards(assessment, scorecardRules.Version, scorecardVersions).AddIntake(city.Schema).AddLiveFeed(city.Schema).AddPrivacy();
+                opts.AddCases().AddSlaTimers().AddScorecards(assessment, scorecardRules.Version, scorecardVersions).AddIntake(city.Schema).AddLiveFeed(city.Schema).AddPrivacy()
+                    .AddEvidence(city.Schema);
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
@@ -129,6 +132,7 @@ public static class CityCaseEngine
         opts.Durability.Mode = DurabilityMode.Balanced;
         opts.Policies.UseDurableLocalQueues();
         opts.PublishMessage<DueSlaLights>().ToLocalQueue(SlaLightQueue.Name);
+        opts.RouteCitizenNotices(configuration.GetSection("Notices").Get<NoticeSettings>() ?? new());
         configuration.GetSection("Wolverine:Durability").Bind(opts.Durability);
     }
 }

@@ -30,6 +30,7 @@ public static class AccessPolicy
     private static readonly string[] Public = [];
     private static readonly string[] CaseReaders = [Agent, Dispatcher, Supervisor, Auditor, Department, Inspector];
     private static readonly string[] Staff = [Agent, Dispatcher, Supervisor, Auditor, Analyst, Department, Inspector];
+    private static readonly string[] Uploaders = [Agent, Inspector, Department, Device];
 
     /// <summary>"Type.field" → the roles that may use it; an empty list means anyone, signed in or not.</summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Operations = new Dictionary<string, IReadOnlyList<string>>
@@ -102,15 +103,29 @@ public static class AccessPolicy
         ["Mutation.addAssistingDepartment"] = [Dispatcher],
         ["Query.myTasks"] = [Inspector, Department],
         ["Mutation.notifyCitizen"] = [Agent],
+        ["Mutation.sendCitizenNotice"] = [Agent],
         ["Mutation.recordSatisfaction"] = [Agent],
         ["Mutation.revealCitizenContact"] = [Auditor, Supervisor],
         ["Mutation.reloadCalendar"] = [Admin],
         // Moving the figures to new rules is part of deploying them: the operator's call, not a reader's.
         ["Mutation.switchScorecards"] = [Admin],
         ["Mutation.anchorAudit"] = [Admin],
+        // Evidence: photos on their own; which kind each role may attach is the decider's (EvidenceRules).
+        ["Mutation.attachEvidence"] = Uploaders,
         // Live.
         ["Subscription.slaAlerts"] = [Dispatcher, Supervisor, Department],
         ["Subscription.caseChanged"] = [Agent, Dispatcher, Supervisor, Department, Inspector],
+    };
+
+    /// <summary>
+    /// The plain HTTP endpoints beside GraphQL that take a token, "METHOD path" → roles, under the same rules (every path beside
+    /// GraphQL is described in <see cref="HttpEndpoints"/>). A photo's bytes are read with the
+    /// case's own roles and then its scope (a department only its cases' photos).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> HttpRoles = new Dictionary<string, IReadOnlyList<string>>
+    {
+        ["POST /attachments"] = Uploaders,
+        ["GET /cases/{caseId}/attachments/{attachmentId}"] = CaseReaders,
     };
 
     /// <summary>
@@ -152,13 +167,23 @@ public static class AccessPolicy
         ["POST /board/dev-token"] = "anyone, in Development only (absent elsewhere): a supervisor's or auditor's development token",
         // Operations' figures like /health: counts and codes, no personal data, no case numbers (Telemetry:Prometheus=false turns it off).
         ["GET /metrics"] = "anyone: Prometheus's scrape of the node's metrics",
+        // Photos: their roles are in HttpRoles, checked by the endpoints themselves.
+        ["POST /attachments"] = "a token of a role that attaches evidence (HttpRoles): agent, inspector, department, device",
+        ["GET /cases/{caseId}/attachments/{attachmentId}"] = "a token of a role that reads the case, within its scope (HttpRoles), as the case itself",
     };
 
     /// <summary>Whether <paramref name="actor"/> (null: no valid token) may use the operation; null when allowed, else the refusal.</summary>
-    public static DomainException? Refusal(string operation, Actor? actor, string? authenticationFailure)
+    public static DomainException? Refusal(string operation, Actor? actor, string? authenticationFailure) =>
+        Operations.TryGetValue(operation, out var roles)
+            ? Refusal(roles, operation.Split('.')[1], actor, authenticationFailure)
+            : new DomainException(ErrorCodes.Forbidden, $"'{operation}' has no entry in the access policy, so nobody may use it.");
+
+    /// <summary>The same for a plain HTTP endpoint that takes a token (<see cref="HttpRoles"/>).</summary>
+    public static DomainException? HttpRefusal(string endpoint, Actor? actor, string? authenticationFailure) =>
+        Refusal(HttpRoles[endpoint], endpoint, actor, authenticationFailure);
+
+    private static DomainException? Refusal(IReadOnlyList<string> roles, string name, Actor? actor, string? authenticationFailure)
     {
-        if (!Operations.TryGetValue(operation, out var roles))
-            return new DomainException(ErrorCodes.Forbidden, $"'{operation}' has no entry in the access policy, so nobody may use it.");
         if (roles.Count == 0) return null;
         if (actor is null)
             return new DomainException(ErrorCodes.Unauthenticated, authenticationFailure is null
@@ -167,7 +192,7 @@ public static class AccessPolicy
         return actor.Role == Admin || roles.Contains(actor.Role)
             ? null
             : new DomainException(ErrorCodes.Forbidden,
-                $"'{operation.Split('.')[1]}' is for the role(s) {string.Join(", ", roles)}; you are signed in as '{actor.Role}'.");
+                $"'{name}' is for the role(s) {string.Join(", ", roles)}; you are signed in as '{actor.Role}'.");
     }
 
     public static CaseScope ScopeOf(Actor actor) => actor.Role switch

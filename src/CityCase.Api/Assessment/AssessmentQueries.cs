@@ -129,6 +129,8 @@ public sealed class HotlineKpisType : ObjectGraphType<HotlineKpis>
             .Description("Share of follow-up scores of 4 or 5.");
         Field<FloatGraphType>("followUpRate").Resolve(c => Indicators.FollowUpRate(c.Source.Counts))
             .Description("Closed cases with a follow-up score / closed cases.");
+        Field<NonNullGraphType<IntGraphType>>("failedNotices").Resolve(c => c.Source.Counts.NoticesFailed)
+            .Description("Notices to citizens the notification gateway finally did not take (the notified rates count delivered notices only).");
     }
 }
 

@@ -1,6 +1,8 @@
 using CityCase.Api.Access;
+using CityCase.Api.Evidence;
 using CityCase.Api.GraphQL;
 using CityCase.Api.Lifecycle;
+using CityCase.Api.Notices;
 using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Engine.Cases;
@@ -92,6 +94,7 @@ public sealed class CaseType : ObjectGraphType<CaseView>
         Field(x => x.MediaUrl, nullable: true).Description("An Open311 request's link to its media, as the partner gave it.");
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<AttributeAnswerType>>>>("attributes").Resolve(c => c.Source.Attributes)
             .Description("The citizen's answers to the category's questions (Open311 attributes), in the catalogue's order.");
+        this.AddAttachmentsField();
         Field<IdGraphType>("mergedInto").Resolve(c => c.Source.MergedInto);
         Field(x => x.DisposalResult, nullable: true);
         Field(x => x.Verified).Description("The last disposal passed verification on site.");
@@ -104,6 +107,7 @@ public sealed class CaseType : ObjectGraphType<CaseView>
         Field(x => x.SensorRepeats);
         Field(x => x.AcceptanceNotified);
         Field(x => x.CompletionNotified);
+        this.AddNoticesField();
         Field(x => x.Satisfaction, nullable: true);
         Field(x => x.CitizenErased).Description("The citizen's name and phone were erased (eraseCitizenData, or the retention period).");
         Field<InstantGraphType>("citizenErasedAt").Resolve(c => c.Source.CitizenErasedAt);

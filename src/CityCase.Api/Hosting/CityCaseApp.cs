@@ -1,11 +1,14 @@
 using CityCase.Api.Observability;
 using CityCase.Api.Board;
 using CityCase.Api.Auth;
+using CityCase.Api.Evidence;
 using CityCase.Api.GraphQL;
 using CityCase.Api.LocalPostgres;
 using CityCase.Api.Open311;
 using CityCase.Engine;
+using CityCase.Engine.Evidence;
 using CityCase.Engine.Intake;
+using CityCase.Engine.Notices;
 using JasperFx.CodeGeneration;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -53,6 +56,8 @@ public static class CityCaseApp
             city.Privacy.KeyFile = CityCase.Engine.Privacy.PrivacyKeys.EnsureDevelopmentKeyFile(".citycase/privacy.key");
         builder.Services.AddCityCaseEngine(connectionString, city);
         builder.Services.AddMqttSensorIngest(configuration.GetSection("Mqtt").Get<MqttSettings>() ?? new());
+        builder.Services.AddCitizenNotices(configuration.GetSection("Notices").Get<CityCase.Engine.Notices.NoticeSettings>() ?? new(), city);
+        builder.Services.AddEvidenceServices(configuration.GetSection("Attachments").Get<CityCase.Engine.Evidence.AttachmentSettings>() ?? new());
         builder.Host.UseWolverine(opts =>
         {
             CityCaseEngine.ConfigureWolverine(opts, configuration);
@@ -98,6 +103,7 @@ public static class CityCaseApp
         app.MapBoard();
         app.MapCityCaseMetrics();
         app.MapOpen311();
+        app.MapAttachments(); // photos: upload, and read under the case's authorization
         // /health: every check, for operators (200 Healthy or Degraded with the reason, 503 Unhealthy);
         // /health/live: the process answers (restart it if not); /health/ready: the database and the projections (route traffic to it).
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });

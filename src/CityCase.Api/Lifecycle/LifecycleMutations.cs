@@ -1,8 +1,10 @@
 using CityCase.Api.Access;
 using CityCase.Api.Cases;
+using CityCase.Api.Evidence;
 using CityCase.Api.GraphQL;
 using CityCase.Domain;
 using CityCase.Domain.Cases;
+using CityCase.Domain.Evidence;
 using CityCase.Engine.Lifecycle;
 using GraphQL;
 using GraphQL.Types;
@@ -63,21 +65,25 @@ public static class LifecycleMutations
 
         mutation.CaseMutation("resumeCase", "End a hold (恢复); its clocks run again.", Reason, (input, _) => new ResumeCase(input.Get<string>("reason")));
 
-        mutation.CaseMutation("reportDisposal", "The department reports what it did (处置反馈).",
+        mutation.CaseMutation("reportDisposal", "The department reports what it did (处置反馈), with its after-disposal photos.",
             i =>
             {
                 i.Field<NonNullGraphType<StringGraphType>>("result");
                 i.Field<ListGraphType<NonNullGraphType<StringGraphType>>>("photoUrls");
+                i.AttachmentIdsField("after-disposal photos (AFTER_DISPOSAL); required when the category's catalogue entry says so");
             },
-            (input, _) => new ReportDisposal(input.Get<string>("result"), input.GetList<string>("photoUrls")));
+            async (input, actor, context) => new ReportDisposal(input.Get<string>("result"), input.GetList<string>("photoUrls"),
+                await context.UploadedPhotos(input, AttachmentKind.AfterDisposal, actor)));
 
         mutation.CaseMutation("verifyDisposal", "An inspector checks the disposal on site (核查); a failure means rework (返工).",
             i =>
             {
                 i.Field<NonNullGraphType<BooleanGraphType>>("passed");
                 i.Field<StringGraphType>("note");
+                i.AttachmentIdsField("verification photos (VERIFICATION); required when the category's catalogue entry says so");
             },
-            (input, _) => new VerifyDisposal(input.Get<bool>("passed"), input.Get<string?>("note")));
+            async (input, actor, context) => new VerifyDisposal(input.Get<bool>("passed"), input.Get<string?>("note"),
+                await context.UploadedPhotos(input, AttachmentKind.Verification, actor)));
 
         mutation.CaseMutation("closeCase", "Close a verified case (结案).", _ => { }, (_, _) => new CloseCase());
 
@@ -125,9 +131,21 @@ public static class LifecycleMutations
         mutation.CaseMutation(name, description, fields,
             (caseId, expectedVersion, input, actor) => new CaseCommandEnvelope(caseId, expectedVersion, command(input, actor), actor), requireScope);
 
+    /// <summary>The same, for a command whose input must be looked up first (uploaded photos named by id).</summary>
+    internal static void CaseMutation(this ObjectGraphType mutation, string name, string description,
+        Action<InputObjectGraphType> fields, Func<IDictionary<string, object?>, Actor, IResolveFieldContext, Task<CaseCommand>> command) =>
+        mutation.CaseMutation(name, description, fields, async (caseId, expectedVersion, input, actor, context) =>
+            new CaseCommandEnvelope(caseId, expectedVersion, await command(input, actor, context), actor));
+
     /// <summary>The same, for a message of its own (a merge writes two cases).</summary>
     private static void CaseMutation(this ObjectGraphType mutation, string name, string description,
-        Action<InputObjectGraphType> fields, Func<Guid, int?, IDictionary<string, object?>, Actor, object> message, bool requireScope = false)
+        Action<InputObjectGraphType> fields, Func<Guid, int?, IDictionary<string, object?>, Actor, object> message, bool requireScope = false) =>
+        mutation.CaseMutation(name, description, fields,
+            (caseId, expectedVersion, input, actor, _) => Task.FromResult(message(caseId, expectedVersion, input, actor)), requireScope);
+
+    private static void CaseMutation(this ObjectGraphType mutation, string name, string description,
+        Action<InputObjectGraphType> fields, Func<Guid, int?, IDictionary<string, object?>, Actor, IResolveFieldContext, Task<object>> message,
+        bool requireScope = false)
     {
         var inputType = new InputObjectGraphType { Name = char.ToUpperInvariant(name[0]) + name[1..] + "Input" };
         inputType.Field<NonNullGraphType<IdGraphType>>("caseId");
@@ -147,7 +165,7 @@ public static class LifecycleMutations
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
-                    await context.Bus().InvokeAsync(message(caseId, input.Get<int?>("expectedVersion"), input, actor),
+                    await context.Bus().InvokeAsync(await message(caseId, input.Get<int?>("expectedVersion"), input, actor, context),
                         context.CancellationToken);
                 }
                 finally
@@ -164,6 +182,6 @@ public static class LifecycleMutations
     internal static T Get<T>(this IDictionary<string, object?> input, string name) =>
         input.TryGetValue(name, out var value) && value is not null ? (T)value : default!;
 
-    private static IReadOnlyList<T> GetList<T>(this IDictionary<string, object?> input, string name) =>
+    internal static IReadOnlyList<T> GetList<T>(this IDictionary<string, object?> input, string name) =>
         input.TryGetValue(name, out var value) && value is IEnumerable<object?> items ? [.. items.OfType<T>()] : [];
 }

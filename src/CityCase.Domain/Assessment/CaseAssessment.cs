@@ -82,6 +82,7 @@ public sealed record CaseAssessment
     public bool ClosedOnTime { get; init; }
     public Instant? AcceptanceNotifiedAt { get; init; }
     public bool CompletionNotified { get; init; }
+    public int NoticesFailed { get; init; }
     public int? Satisfaction { get; init; }
 
     /// <summary>The dispatch that holds the case now: the last one not sent back.</summary>
@@ -141,6 +142,7 @@ public sealed record CaseAssessment
         CaseClosed c => this with { ClosedAt = c.At, ClosedOnTime = DisposedOnTime && OnTime(ClockKind.Closing, c.At), Suspended = false },
         CitizenNotified { Kind: NotificationKind.Acceptance } n => this with { AcceptanceNotifiedAt = AcceptanceNotifiedAt ?? n.At },
         CitizenNotified { Kind: NotificationKind.Completion } => this with { CompletionNotified = true },
+        Notices.CitizenNoticeFailed => this with { NoticesFailed = NoticesFailed + 1 },
         SatisfactionRecorded s => this with { Satisfaction = s.Score },
         ClockStarted c => (c.Clock == ClockKind.Disposal ? this with { DisposalRed = false } : this).WithDeadline(c.Clock, c.Deadline),
         ClockDeadlineMoved m => WithDeadline(m.Clock, m.Deadline),
@@ -239,6 +241,7 @@ public sealed record CaseAssessment
                 HandlingWorkingMinutes = ClosedAt is { } end ? (long)calendar.WorkingTimeBetween(ReportedAt, end).TotalMinutes : 0,
                 FollowedUp = closed && Satisfaction is not null ? 1 : 0,
                 Satisfied = closed && Satisfaction >= 4 ? 1 : 0,
+                NoticesFailed = NoticesFailed,
             });
         }
         return result;

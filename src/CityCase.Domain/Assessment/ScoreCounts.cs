@@ -38,6 +38,8 @@ public sealed record ScoreCounts
     public int Supervisions { get; init; }
     public int SupervisionsAnsweredLate { get; init; }
     public int Reopened { get; init; }
+    /// <summary>Notices to the citizen the gateway finally did not take (a notice not delivered is not "notified").</summary>
+    public int NoticesFailed { get; init; }
 
     public static readonly ScoreCounts Zero = new();
 
@@ -74,6 +76,7 @@ public sealed record ScoreCounts
         Supervisions = Supervisions + sign * o.Supervisions,
         SupervisionsAnsweredLate = SupervisionsAnsweredLate + sign * o.SupervisionsAnsweredLate,
         Reopened = Reopened + sign * o.Reopened,
+        NoticesFailed = NoticesFailed + sign * o.NoticesFailed,
     };
 
     public ScoreCounts Minus(ScoreCounts o) => Plus(o, -1);

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using CityCase.Domain.Evidence;
+using CityCase.Domain.Notices;
 using CityCase.Domain.Time;
 using NodaTime;
 
@@ -42,7 +44,29 @@ public sealed record Case
     public PendingExtension? PendingExtension { get; init; }
     public bool AcceptanceNotified { get; init; }
     public bool CompletionNotified { get; init; }
+    public bool FollowUpNotified { get; init; }
+
+    /// <summary>Notices queued for the gateway and not yet delivered or failed, by notice id.</summary>
+    public ImmutableDictionary<string, NotificationKind> PendingNotices { get; init; } = ImmutableDictionary<string, NotificationKind>.Empty;
+
+    /// <summary>How many notices the case has queued: the next one's number.</summary>
+    public int NoticesQueued { get; init; }
+
+    /// <summary>Whether the citizen has been told (or asked) this.</summary>
+    public bool Notified(NotificationKind kind) => kind switch
+    {
+        NotificationKind.Acceptance => AcceptanceNotified,
+        NotificationKind.Completion => CompletionNotified,
+        _ => FollowUpNotified,
+    };
     public int? Satisfaction { get; init; }
+
+    /// <summary>
+    /// Photos attached in the current round of the loop, by kind: before-disposal since the dispatch, after-disposal since
+    /// the department took (or took back) the work, verification since the disposal report. What required photos count.
+    /// </summary>
+    public ImmutableDictionary<AttachmentKind, int> PhotosThisRound { get; init; } = ImmutableDictionary<AttachmentKind, int>.Empty;
+
     public int Version { get; init; }
 
     /// <summary>The SLA clocks running now.</summary>
@@ -112,8 +136,12 @@ public sealed record Case
     private Case On(CaseDispatched e) => this with
     {
         Status = CaseStatus.Dispatched, DepartmentCode = e.DepartmentCode,
+        PhotosThisRound = PhotosThisRound.Remove(AttachmentKind.BeforeDisposal),
     };
-    private Case On(CaseSigned _) => this with { Status = CaseStatus.InProgress };
+    private Case On(CaseSigned _) => this with
+    {
+        Status = CaseStatus.InProgress, PhotosThisRound = PhotosThisRound.Remove(AttachmentKind.AfterDisposal),
+    };
     private Case On(CaseReturned _) => this with
     {
         Status = CaseStatus.Accepted, DepartmentCode = null, PendingExtension = null, PendingReturn = null, PendingSuspension = null,
@@ -125,7 +153,11 @@ public sealed record Case
     private Case On(SuspensionDecided _) => this with { PendingSuspension = null };
     private Case On(ClosureReviewed e) => e.Approved
         ? this with { ClosureApproved = true }
-        : this with { Status = CaseStatus.InProgress, Verified = false };
+        : this with
+        {
+            Status = CaseStatus.InProgress, Verified = false,
+            PhotosThisRound = PhotosThisRound.Remove(AttachmentKind.AfterDisposal).Remove(AttachmentKind.Verification),
+        };
     private Case On(CaseSupervised e) => this with
     {
         SupervisionCount = SupervisionCount + 1,
@@ -137,8 +169,9 @@ public sealed record Case
     private Case On(CaseReopened e) => this with
     {
         Status = CaseStatus.InProgress, DepartmentCode = e.DepartmentCode, Verified = false, ClosureApproved = false,
-        Satisfaction = null, CompletionNotified = false, ClosedAt = null, Reopenings = Reopenings + 1, Assignee = null,
+        Satisfaction = null, CompletionNotified = false, FollowUpNotified = false, ClosedAt = null, Reopenings = Reopenings + 1, Assignee = null,
         VerificationInspector = null,
+        PhotosThisRound = PhotosThisRound.Remove(AttachmentKind.AfterDisposal).Remove(AttachmentKind.Verification),
     };
     private Case On(ExtensionRequested e) => this with { PendingExtension = new(e.ExtraWorkingHours, e.Reason, e.At) };
     private Case On(ExtensionDecided _) => this with { PendingExtension = null };
@@ -150,17 +183,29 @@ public sealed record Case
     private Case On(DisposalReported _) => this with
     {
         Status = CaseStatus.Disposed, Verified = false, ClosureApproved = false, PendingExtension = null, PendingReturn = null,
-        PendingSuspension = null,
+        PendingSuspension = null, PhotosThisRound = PhotosThisRound.Remove(AttachmentKind.Verification),
     };
     private Case On(DisposalVerified e) => e.Passed
         ? this with { Verified = true }
-        : this with { Status = CaseStatus.InProgress, Verified = false };
+        : this with { Status = CaseStatus.InProgress, Verified = false, PhotosThisRound = PhotosThisRound.Remove(AttachmentKind.AfterDisposal) };
+    private Case On(EvidenceAttached e) => this with
+    {
+        PhotosThisRound = PhotosThisRound.SetItem(e.Kind, PhotosThisRound.GetValueOrDefault(e.Kind) + e.Photos.Count),
+    };
     private Case On(CaseClosed e) => this with { Status = CaseStatus.Closed, ClosedAt = e.At };
     private Case On(CaseVoided _) => this with { Status = CaseStatus.Voided, Suspended = false };
     private Case On(CaseMerged _) => this with { Status = CaseStatus.Merged };
-    private Case On(CitizenNotified e) => e.Kind == NotificationKind.Acceptance
-        ? this with { AcceptanceNotified = true }
-        : this with { CompletionNotified = true };
+    private Case On(CitizenNotified e) => (e.Kind switch
+    {
+        NotificationKind.Acceptance => this with { AcceptanceNotified = true },
+        NotificationKind.Completion => this with { CompletionNotified = true },
+        _ => this with { FollowUpNotified = true },
+    }) with { PendingNotices = e.NoticeId is null ? PendingNotices : PendingNotices.Remove(e.NoticeId) };
+    private Case On(CitizenNoticeQueued e) => this with
+    {
+        PendingNotices = PendingNotices.SetItem(e.NoticeId, e.Kind), NoticesQueued = NoticesQueued + 1,
+    };
+    private Case On(CitizenNoticeFailed e) => this with { PendingNotices = PendingNotices.Remove(e.NoticeId) };
     private Case On(SatisfactionRecorded e) => this with { Satisfaction = e.Score };
     private Case On(SensorAlarmCleared _) => this with { SensorCleared = true };
     private Case On(CitizenDataErased _) => this with { CitizenErased = true };
@@ -211,7 +256,10 @@ public sealed record Case
         CaseVoided e => On(e),
         CaseMerged e => On(e),
         CitizenNotified e => On(e),
+        CitizenNoticeQueued e => On(e),
+        CitizenNoticeFailed e => On(e),
         SatisfactionRecorded e => On(e),
+        EvidenceAttached e => On(e),
         SensorAlarmCleared e => On(e),
         CitizenDataErased e => On(e),
         ClockStarted e => On(e),

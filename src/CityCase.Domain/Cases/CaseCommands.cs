@@ -1,3 +1,4 @@
+using CityCase.Domain.Evidence;
 using CityCase.Domain.Time;
 
 namespace CityCase.Domain.Cases;
@@ -28,9 +29,11 @@ public sealed record SuspendCase(string Reason) : CaseCommand;
 
 public sealed record ResumeCase(string Reason) : CaseCommand;
 
-public sealed record ReportDisposal(string Result, IReadOnlyList<string> PhotoUrls) : CaseCommand;
+/// <summary>The department's report; <paramref name="Photos"/> are after-disposal photos uploaded for it.</summary>
+public sealed record ReportDisposal(string Result, IReadOnlyList<string> PhotoUrls, IReadOnlyList<EvidencePhoto>? Photos = null) : CaseCommand;
 
-public sealed record VerifyDisposal(bool Passed, string? Note) : CaseCommand;
+/// <summary>The inspector's on-site check; <paramref name="Photos"/> are verification photos uploaded for it.</summary>
+public sealed record VerifyDisposal(bool Passed, string? Note, IReadOnlyList<EvidencePhoto>? Photos = null) : CaseCommand;
 
 public sealed record CloseCase : CaseCommand;
 

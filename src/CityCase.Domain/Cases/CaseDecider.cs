@@ -1,3 +1,5 @@
+using CityCase.Domain.Evidence;
+using CityCase.Domain.Notices;
 using CityCase.Domain.Time;
 using NodaTime;
 
@@ -17,23 +19,25 @@ public static class CaseDecider
     /// The one path of every change to a case (intake, the loop, lights, merges): the decision, then the clocks
     /// it starts, stops or moves. A new case is decided on <see cref="Case.NotYetReported"/>.
     /// </summary>
+    /// <remarks>With a notification gateway (<paramref name="notices"/>), the citizen's notices follow too.</remarks>
     public static IReadOnlyList<object> DecideAndFollow(Case state, CaseCommand command, Actor by, Instant now,
-        ICaseRules rules, SlaPolicy sla)
+        ICaseRules rules, SlaPolicy sla, NoticePolicy? notices = null)
     {
-        var events = Decide(state, command, by, now, rules, sla);
+        var events = Decide(state, command, by, now, rules, sla, notices);
         IReadOnlyList<object> decided = [.. events, .. CaseClocks.Follow(state, events, sla, now)];
         // A disposal clock that turned red raises the automatic supervision (its light is recorded once, so is this).
-        // A reported disposal's verification goes to the beat's inspector.
-        return [.. decided, .. CaseSupervision.Follow(state, decided, sla, now), .. CaseWork.Follow(state, decided, sla, now)];
+        // A reported disposal's verification goes to the beat's inspector. The citizen's notices follow the decision.
+        return [.. decided, .. CaseSupervision.Follow(state, decided, sla, now), .. CaseWork.Follow(state, decided, sla, now),
+            .. CitizenNotices.Follow(state, events, notices ?? NoticePolicy.Off, now)];
     }
 
     /// <summary>
     /// The decision alone, without the clocks that follow it (see <see cref="DecideAndFollow"/>). The loop's rules and
     /// the calendar come with <paramref name="policy"/>; without it the city's defaults apply, and a decision that counts
-    /// working time (a supervision's reply deadline) cannot be made.
+    /// working time (a supervision's reply deadline) cannot be made. <paramref name="notices"/>: the notification gateway.
     /// </summary>
     public static IReadOnlyList<object> Decide(Case state, CaseCommand command, Actor by, Instant now, ICaseRules rules,
-        SlaPolicy? policy = null)
+        SlaPolicy? policy = null, NoticePolicy? notices = null)
     {
         var loop = policy?.Loop ?? LoopRules.Default;
         var id = state.Id;
@@ -54,9 +58,18 @@ public static class CaseDecider
                 return CaseFollowUp.DecideNote(state, note, by, now);
             case EscalateSupervision escalate:
                 return CaseSupervision.DecideEscalation(state, escalate, now, policy ?? throw NeedsPolicy(command));
+            // The gateway's answers are facts, whatever the case's status; a notice already answered decides nothing more.
+            case RecordNoticeDelivered delivered:
+                return state.PendingNotices.TryGetValue(delivered.NoticeId, out var kind)
+                    ? [new CitizenNotified(id, kind, TextLimits.Required(delivered.Channel, "channel", TextLimits.Channel), by, now, delivered.NoticeId)]
+                    : [];
+            case RecordNoticeFailed failed:
+                return state.PendingNotices.TryGetValue(failed.NoticeId, out var failedKind)
+                    ? [new CitizenNoticeFailed(id, failed.NoticeId, failedKind, TextLimits.Required(failed.Reason, "reason"), failed.Attempts, by, now)]
+                    : [];
         }
         if (state.Suspended && command is not (ResumeCase or VoidCase or SuperviseCase or AnswerSupervision or NotifyCitizen
-                or RecordMergedDuplicate))
+                or SendCitizenNotice or RecordMergedDuplicate))
             throw Refuse(state, command, "the case is suspended; resume it first");
 
         return command switch
@@ -110,13 +123,20 @@ public static class CaseDecider
                 state.Suspended
                     ? new CaseResumed(id, Required(c.Reason, "reason"), by, now)
                     : throw Refuse(state, c, "the case is not suspended")),
-            ReportDisposal c => Require(state, c, CaseStatus.InProgress).OwnedBy(by)
-                .Then(() => new DisposalReported(id, state.DepartmentCode!, Required(c.Result, "result"),
-                    PhotoUrls(c.PhotoUrls), by, now)),
-            VerifyDisposal c => Require(state, c, CaseStatus.Disposed).Then(() =>
-                state.Verified
-                    ? throw Refuse(state, c, "the disposal has already been verified; close the case")
-                    : new DisposalVerified(id, c.Passed, TextLimits.Optional(c.Note, "note"), by, now)),
+            ReportDisposal c => Require(state, c, CaseStatus.InProgress).OwnedBy(by).ThenMany(() =>
+            {
+                var photos = WithRequiredPhotos(state, rules, AttachmentKind.AfterDisposal, c.Photos, AttachmentKind.BeforeDisposal);
+                var report = new DisposalReported(id, state.DepartmentCode!, Required(c.Result, "result"), PhotoUrls(c.PhotoUrls), by, now);
+                return [.. Attached(id, AttachmentKind.AfterDisposal, photos, by, now), report];
+            }),
+            VerifyDisposal c => Require(state, c, CaseStatus.Disposed).ThenMany(() =>
+            {
+                if (state.Verified) throw Refuse(state, c, "the disposal has already been verified; close the case");
+                var photos = WithRequiredPhotos(state, rules, AttachmentKind.Verification, c.Photos);
+                return [.. Attached(id, AttachmentKind.Verification, photos, by, now),
+                    new DisposalVerified(id, c.Passed, TextLimits.Optional(c.Note, "note"), by, now)];
+            }),
+            AttachEvidence c => DecideAttachment(state, c, by, now),
             CloseCase c => Require(state, c, CaseStatus.Disposed).Then(() =>
                 !state.Verified ? throw Refuse(state, c, "the disposal has not passed verification yet")
                 : CaseApprovals.AwaitsClosureReview(state, rules) ? throw Refuse(state, c,
@@ -125,6 +145,7 @@ public static class CaseDecider
             VoidCase c => RequireOpen(state, c).Then(() => new CaseVoided(id, Required(c.Reason, "reason"), by, now)),
             SuperviseCase c => RequireOpen(state, c).Then(() => CaseSupervision.Supervise(state, c, by, now, policy ?? throw NeedsPolicy(c))),
             NotifyCitizen c => DecideNotification(state, c, by, now),
+            SendCitizenNotice c => DecideNoticeToSend(state, c, by, now, notices ?? NoticePolicy.Off),
             RecordSatisfaction c => Require(state, c, CaseStatus.Closed).ThenMany(() =>
             {
                 if (!state.Source.IsCitizenReport())
@@ -189,6 +210,44 @@ public static class CaseDecider
         return [new CitizenDataErased(state.Id, reason, by, now)];
     }
 
+    /// <summary>
+    /// The photos a step brings (of <paramref name="kind"/>), checked, and the category's required photos: each kind the
+    /// catalogue requires for this step (<paramref name="kind"/> and <paramref name="alsoRequired"/>) must be among them or
+    /// attached earlier in this round.
+    /// </summary>
+    private static IReadOnlyList<EvidencePhoto> WithRequiredPhotos(Case state, ICaseRules rules, AttachmentKind kind,
+        IReadOnlyList<EvidencePhoto>? given, params AttachmentKind[] alsoRequired)
+    {
+        var photos = EvidenceRules.Checked(kind, given, required: false);
+        var required = state.CategoryCode is { } category ? rules.RequiredPhotos(category) : new HashSet<AttachmentKind>();
+        foreach (var needed in alsoRequired.Prepend(kind).Where(required.Contains))
+            if (state.PhotosThisRound.GetValueOrDefault(needed) + (needed == kind ? photos.Count : 0) == 0)
+                throw new ValidationFailedException(
+                    $"category {state.CategoryCode} needs a {Naming.ScreamingSnake(needed.ToString())} photo for this step: upload it " +
+                    (needed == kind ? "(POST /attachments) and pass its id in attachmentIds" : "(POST /attachments) and attach it with attachEvidence first"));
+        return photos;
+    }
+
+    private static IEnumerable<object> Attached(Guid id, AttachmentKind kind, IReadOnlyList<EvidencePhoto> photos, Actor by, Instant now) =>
+        photos.Count == 0 ? [] : [new EvidenceAttached(id, kind, photos, by, now)];
+
+    /// <summary>
+    /// Photos on their own: each kind by the roles whose work it records, in the steps it belongs to; the department's only
+    /// on its own case. A device's report photo goes only to a sensor's case.
+    /// </summary>
+    private static IReadOnlyList<object> DecideAttachment(Case state, AttachEvidence c, Actor by, Instant now)
+    {
+        var kind = Naming.ScreamingSnake(c.Kind.ToString());
+        if (by.Role != Roles.Admin && !EvidenceRules.RolesFor(c.Kind).Contains(by.Role))
+            throw new DomainException(ErrorCodes.Forbidden,
+                $"{kind} photos are attached by {string.Join(", ", EvidenceRules.RolesFor(c.Kind))}; you are signed in as '{by.Role}'");
+        if (by.Role == Roles.Device && state.Sensor is null)
+            throw new DomainException(ErrorCodes.Forbidden, $"case {state.Number} was not raised by a sensor");
+        var guard = Require(state, c, [.. EvidenceRules.StatusesFor(c.Kind)]);
+        if (c.Kind is AttachmentKind.BeforeDisposal or AttachmentKind.AfterDisposal) guard.OwnedBy(by);
+        return [new EvidenceAttached(state.Id, c.Kind, EvidenceRules.Checked(c.Kind, c.Photos, required: true), by, now)];
+    }
+
     private static CaseDispatched DecideDispatch(Case state, DispatchCase c, Actor by, Instant now, ICaseRules rules)
     {
         if (!string.IsNullOrWhiteSpace(c.DepartmentCode))
@@ -206,20 +265,40 @@ public static class CaseDecider
 
     private static IReadOnlyList<object> DecideNotification(Case state, NotifyCitizen c, Actor by, Instant now)
     {
+        var channel = TextLimits.Required(c.Channel, "channel", TextLimits.Channel);
+        RequireNoticeAllowed(state, c, c.Kind);
+        return [new CitizenNotified(state.Id, c.Kind, channel, by, now)];
+    }
+
+    /// <summary>An agent's notice through the gateway: as an agent's own notice, and not while one of its kind is on its way.</summary>
+    private static IReadOnlyList<object> DecideNoticeToSend(Case state, SendCitizenNotice c, Actor by, Instant now, NoticePolicy notices)
+    {
+        if (!notices.GatewayConfigured)
+            throw new ValidationFailedException("no notification gateway is configured (Notices:WebhookUrl): tell the citizen yourself and record it with notifyCitizen");
+        RequireNoticeAllowed(state, c, c.Kind);
+        if (state.ReportedBy is null || state.CitizenErased)
+            throw new ValidationFailedException($"case {state.Number} has no citizen's phone on record to send a notice to");
+        if (state.PendingNotices.ContainsValue(c.Kind))
+            throw Refuse(state, c, $"a {Naming.ScreamingSnake(c.Kind.ToString())} notice is already on its way");
+        return CitizenNotices.Queue(state, [c.Kind], by, now);
+    }
+
+    /// <summary>What a notice of each kind needs: a hotline case, at the right step, not yet told.</summary>
+    private static void RequireNoticeAllowed(Case state, CaseCommand c, NotificationKind kind)
+    {
         if (!state.Source.IsCitizenReport())
             throw new ValidationFailedException("only citizens' reports (hotline, Open311) have a citizen to notify");
-        var channel = TextLimits.Required(c.Channel, "channel", TextLimits.Channel);
-        if (c.Kind == NotificationKind.Acceptance)
-        {
+        if (kind == NotificationKind.Acceptance)
             Require(state, c, CaseStatus.Accepted, CaseStatus.Dispatched, CaseStatus.InProgress, CaseStatus.Disposed, CaseStatus.Closed);
-            if (state.AcceptanceNotified) throw Refuse(state, c, "the citizen was already told of the acceptance");
-        }
         else
-        {
             Require(state, c, CaseStatus.Closed);
-            if (state.CompletionNotified) throw Refuse(state, c, "the citizen was already told of the completion");
-        }
-        return [new CitizenNotified(state.Id, c.Kind, channel, by, now)];
+        if (state.Notified(kind))
+            throw Refuse(state, c, kind switch
+            {
+                NotificationKind.Acceptance => "the citizen was already told of the acceptance",
+                NotificationKind.Completion => "the citizen was already told of the completion",
+                _ => "the citizen was already asked for the follow-up",
+            });
     }
 
     private static InvalidOperationException NeedsPolicy(CaseCommand command) =>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NodaTime;
 
 namespace CityCase.Domain.Cases;
@@ -139,10 +140,18 @@ public enum NotificationKind
 {
     Acceptance,
     Completion,
+
+    /// <summary>The follow-up request (回访): how satisfied is the citizen with the handling?</summary>
+    FollowUp,
 }
 
-/// <summary>The citizen was told the case was accepted, or that it was done.</summary>
-public sealed record CitizenNotified(Guid CaseId, NotificationKind Kind, string Channel, Actor By, Instant At) : ICaseEvent;
+/// <summary>
+/// The citizen was told the case was accepted, or that it was done (or asked for the follow-up): by an agent, or through the
+/// notification gateway, which took notice <paramref name="NoticeId"/> (null for an agent's; events stored before notices
+/// went out through a gateway have none; an agent's is stored without it, as before).
+/// </summary>
+public sealed record CitizenNotified(Guid CaseId, NotificationKind Kind, string Channel, Actor By, Instant At,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? NoticeId = null) : ICaseEvent;
 
 /// <summary>Someone was shown the citizen's contact in full (who, when, why): the record of who looked.</summary>
 public sealed record CitizenContactRevealed(Guid CaseId, string Reason, Actor By, Instant At) : ICaseEvent;

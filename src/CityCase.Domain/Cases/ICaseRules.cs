@@ -1,3 +1,5 @@
+using CityCase.Domain.Evidence;
+
 namespace CityCase.Domain.Cases;
 
 /// <summary>
@@ -20,4 +22,8 @@ public interface ICaseRules
 
     /// <summary>Whether a case of this category and urgency needs the city-level review before closing (结案审核): the catalogue's <c>closeReview</c>.</summary>
     bool NeedsCloseReview(string categoryCode, Urgency urgency) => false;
+    /// <summary>The kinds of photo a category's cases must have before the step that needs them (the catalogue's <c>requiredPhotos</c>).</summary>
+    IReadOnlySet<AttachmentKind> RequiredPhotos(string categoryCode) => EmptyKinds;
+
+    private static readonly IReadOnlySet<AttachmentKind> EmptyKinds = new HashSet<AttachmentKind>();
 }

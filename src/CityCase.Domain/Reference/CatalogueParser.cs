@@ -1,5 +1,8 @@
 using CityCase.Domain.Time;
 using CityCase.Domain.Cases;
+using CityCase.Domain.Evidence;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace CityCase.Domain.Reference;
 
@@ -38,7 +41,7 @@ internal static class CatalogueParser
             var code = item.Text("code");
             item.Rename($"category {code}");
             item.OnlyFields("code", "name", "nameEn", "kind", "majorName", "defaultDepartmentCode", "disposalLimit",
-                "filingCondition", "closingCondition", "attributes", "closeReview");
+                "filingCondition", "closingCondition", "attributes", "closeReview", "requiredPhotos");
             if (!CategoryCodes.IsWellFormed(code))
                 throw item.Error("the code must be 4 digits (major class 2, minor class 2)");
             if (!codes.Add(code)) throw item.Error("the code is used twice");
@@ -54,6 +57,7 @@ internal static class CatalogueParser
                 item.Text("filingCondition"), item.Text("closingCondition"), CloseReview(item))
             {
                 Attributes = Attributes(item),
+                RequiredPhotos = RequiredPhotos(item),
             };
 
             // One major class (大类) has one kind and one name: 0101 and 0102 are both 公用设施 components.
@@ -127,6 +131,28 @@ internal static class CatalogueParser
             if (!result.Add(urgency)) throw item.Error($"closeReview names '{name}' twice");
         }
         return result;
+    }
+
+    /// <summary>
+    /// <c>"requiredPhotos": ["AFTER_DISPOSAL", "VERIFICATION"]</c>, optional: the photos a step of this category's cases
+    /// needs (before- and after-disposal photos at reportDisposal, verification photos at verifyDisposal). Report photos
+    /// cannot be required: a citizen's call may come without one.
+    /// </summary>
+    private static IReadOnlySet<AttachmentKind> RequiredPhotos(JsonEntry item)
+    {
+        var kinds = new HashSet<AttachmentKind>();
+        if (!item.Node.TryGetPropertyValue("requiredPhotos", out var value) || value is null) return kinds;
+        if (value is not JsonArray list) throw item.Error($"'requiredPhotos' must be a list (it is {ReferenceJson.Describe(value)})");
+        var allowed = new[] { AttachmentKind.BeforeDisposal, AttachmentKind.AfterDisposal, AttachmentKind.Verification };
+        var names = string.Join(", ", allowed.Select(k => Naming.ScreamingSnake(k.ToString())));
+        foreach (var element in list)
+        {
+            var text = element is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+            var kind = allowed.Cast<AttachmentKind?>().FirstOrDefault(k => Naming.ScreamingSnake(k!.Value.ToString()) == text);
+            if (kind is null) throw item.Error($"requiredPhotos '{text ?? ReferenceJson.Describe(element)}' is not one of {names}");
+            if (!kinds.Add(kind.Value)) throw item.Error($"requiredPhotos names {text} twice");
+        }
+        return kinds;
     }
 
     /// <summary><c>{ "normal": {"amount": 5, "unit": "WORKING_HOURS"}, "urgent": {...} }</c>: one limit per urgency, each given.</summary>

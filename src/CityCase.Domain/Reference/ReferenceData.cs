@@ -62,6 +62,8 @@ public sealed class ReferenceData : ICaseRules
 
     public bool NeedsCloseReview(string categoryCode, Urgency urgency) =>
         CategoriesByCode.TryGetValue(categoryCode, out var category) && category.NeedsCloseReview(urgency);
+    public IReadOnlySet<Evidence.AttachmentKind> RequiredPhotos(string categoryCode) =>
+        CategoriesByCode.TryGetValue(categoryCode, out var category) ? category.RequiredPhotos : new HashSet<Evidence.AttachmentKind>();
 
     /// <summary>Parses and validates the four files, given as file name → text.</summary>
     /// <exception cref="ReferenceDataException">A file is missing, unknown or wrong; the message names the file, the entry and the problem.</exception>

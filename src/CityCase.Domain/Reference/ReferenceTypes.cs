@@ -1,4 +1,5 @@
 using CityCase.Domain.Cases;
+using CityCase.Domain.Evidence;
 using CityCase.Domain.Time;
 using NetTopologySuite.Geometries;
 
@@ -76,6 +77,9 @@ public sealed record Category(
 
     /// <summary>The disposal limit (处置时限) for a case of this class filed at the given urgency.</summary>
     public Limit DisposalLimit(Urgency urgency) => DisposalLimits[urgency];
+
+    /// <summary>The photos this class's cases must have before the steps that need them (catalogue field <c>requiredPhotos</c>).</summary>
+    public IReadOnlySet<AttachmentKind> RequiredPhotos { get; init; } = new HashSet<AttachmentKind>();
 }
 
 /// <summary>A department (专业部门) that disposes of cases.</summary>

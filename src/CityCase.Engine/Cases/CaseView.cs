@@ -1,5 +1,7 @@
 using CityCase.Domain;
 using CityCase.Domain.Cases;
+using CityCase.Domain.Evidence;
+using CityCase.Domain.Notices;
 using CityCase.Domain.Time;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
@@ -36,6 +38,41 @@ public sealed class CaseClockView
 
     /// <summary>Counted over a year whose official holidays were not loaded yet: it will be counted again once they are.</summary>
     public bool Provisional { get; set; }
+}
+
+/// <summary>A photo attached to the case: what its event recorded, and who attached it when.</summary>
+public sealed class CaseAttachment
+{
+    public Guid Id { get; set; }
+    public AttachmentKind Kind { get; set; }
+    public string Sha256 { get; set; } = "";
+    public string ContentType { get; set; } = "";
+    public long Size { get; set; }
+    public Instant? TakenAt { get; set; }
+    public Location? TakenWhere { get; set; }
+    public Actor AttachedBy { get; set; } = new("", "", "");
+    public Instant AttachedAt { get; set; }
+}
+
+public enum NoticeStatus
+{
+    Queued,
+    Delivered,
+    Failed,
+}
+
+/// <summary>A notice to the citizen sent through the notification gateway, and how it went.</summary>
+public sealed class CaseNotice
+{
+    public string Id { get; set; } = "";
+    public NotificationKind Kind { get; set; }
+    public NoticeStatus Status { get; set; }
+    public Actor QueuedBy { get; set; } = new("", "", "");
+    public Instant QueuedAt { get; set; }
+    public Instant? DeliveredAt { get; set; }
+    public Instant? FailedAt { get; set; }
+    public int? Attempts { get; set; }
+    public string? FailureReason { get; set; }
 }
 
 /// <summary>The case as people see it; kept up to date inline, in the same transaction as its events.</summary>
@@ -81,6 +118,9 @@ public sealed class CaseView
     /// <summary>The citizen's answers to the category's questions (Open311 attributes).</summary>
     public List<CityCase.Domain.Reference.AttributeAnswer> Attributes { get; set; } = [];
 
+    /// <summary>Uploaded photos (evidence), in the order they were attached.</summary>
+    public List<CaseAttachment> Attachments { get; set; } = [];
+
     public SensorAlarm? Sensor { get; set; }
     public bool SensorCleared { get; set; }
     public Guid? MergedInto { get; set; }
@@ -96,6 +136,10 @@ public sealed class CaseView
     public int SensorRepeats { get; set; }
     public bool AcceptanceNotified { get; set; }
     public bool CompletionNotified { get; set; }
+
+    /// <summary>Notices sent (or being sent) through the notification gateway, in the order they were queued.</summary>
+    public List<CaseNotice> Notices { get; set; } = [];
+
     public int? Satisfaction { get; set; }
     public Actor RecordedBy { get; set; } = new("", "", "");
     public CaseTimeline Timeline { get; set; } = new();
@@ -188,7 +232,10 @@ public sealed partial class CaseViewProjection : SingleStreamProjection<CaseView
             case CaseMerged x: On(view, x); break;
             case DuplicateMerged x: On(view, x); break;
             case CitizenNotified x: On(view, x); break;
+            case CitizenNoticeQueued x: On(view, x); break;
+            case CitizenNoticeFailed x: On(view, x); break;
             case SatisfactionRecorded x: On(view, x); break;
+            case EvidenceAttached x: On(view, x); break;
             case CitizenDataErased x: On(view, x); break;
             case SensorAlarmRepeated x: On(view, x); break;
             case SensorAlarmCleared x: On(view, x); break;
@@ -308,10 +355,26 @@ public sealed partial class CaseViewProjection : SingleStreamProjection<CaseView
     private static void On(CaseView v, CitizenNotified e)
     {
         if (e.Kind == NotificationKind.Acceptance) v.AcceptanceNotified = true;
-        else v.CompletionNotified = true;
+        else if (e.Kind == NotificationKind.Completion) v.CompletionNotified = true;
+        if (v.Notices.Find(n => n.Id == e.NoticeId) is { } notice) (notice.Status, notice.DeliveredAt) = (NoticeStatus.Delivered, e.At);
+    }
+
+    private static void On(CaseView v, CitizenNoticeQueued e) =>
+        v.Notices.Add(new CaseNotice { Id = e.NoticeId, Kind = e.Kind, Status = NoticeStatus.Queued, QueuedBy = e.By, QueuedAt = e.At });
+
+    private static void On(CaseView v, CitizenNoticeFailed e)
+    {
+        if (v.Notices.Find(n => n.Id == e.NoticeId) is not { } notice) return;
+        (notice.Status, notice.FailedAt, notice.Attempts, notice.FailureReason) = (NoticeStatus.Failed, e.At, e.Attempts, e.Reason);
     }
 
     private static void On(CaseView v, SatisfactionRecorded e) => v.Satisfaction = e.Score;
+
+    private static void On(CaseView v, EvidenceAttached e) => v.Attachments.AddRange(e.Photos.Select(p => new CaseAttachment
+    {
+        Id = p.AttachmentId, Kind = p.Kind, Sha256 = p.Sha256, ContentType = p.ContentType, Size = p.Size,
+        TakenAt = p.TakenAt, TakenWhere = p.TakenWhere, AttachedBy = e.By, AttachedAt = e.At,
+    }));
 
     private static void On(CaseView v, CitizenDataErased e)
     {

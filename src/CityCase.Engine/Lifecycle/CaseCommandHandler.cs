@@ -2,10 +2,13 @@ using CityCase.Domain;
 using CityCase.Domain.Cases;
 using CityCase.Domain.Time;
 using JasperFx.Events;
+using CityCase.Domain.Notices;
+using CityCase.Engine.Notices;
 using CityCase.Engine.Privacy;
 using CityCase.Engine.Sla;
 using Marten;
 using NodaTime;
+using Wolverine;
 using Wolverine.Marten;
 
 namespace CityCase.Engine.Lifecycle;
@@ -26,19 +29,22 @@ public sealed record MergeCaseEnvelope(Guid CaseId, Guid IntoCaseId, int? Expect
 /// </summary>
 public static class CaseCommandHandler
 {
-    public static void Handle(
+    public static OutgoingMessages Handle(
         CaseCommandEnvelope envelope,
         [WriteAggregate(Required = false)] IEventStream<Case> stream,
         IDocumentSession session,
         ICaseRules rules,
         CityCalendar calendar,
+        NoticePolicy notices,
         IClock clock)
     {
         var state = Existing(stream, envelope.CaseId, envelope.ExpectedVersion);
-        var events = CaseDecider.DecideAndFollow(state, envelope.Command, envelope.Actor, clock.GetCurrentInstant(), rules, calendar.Sla);
+        var events = CaseDecider.DecideAndFollow(state, envelope.Command, envelope.Actor, clock.GetCurrentInstant(), rules, calendar.Sla, notices);
         stream.AppendMany(events);
         // The decider records the erasure; destroying the key in the same transaction is what erases.
         if (events.Any(e => e is CitizenDataErased)) session.Delete<CitizenKey>(envelope.CaseId);
+        // Queued notices go out through the durable outbox, committed with their events (see CitizenNoticeHandler).
+        return [.. events.OfType<CitizenNoticeQueued>().Select(n => new DeliverCitizenNotice(n.CaseId, n.NoticeId, n.Kind))];
     }
 
     /// <summary>

@@ -69,6 +69,21 @@ public static class ReferenceDataFiles
             throw new InvalidOperationException($"The reference data in {directory} cannot be used: {e.Message}", e);
         }
     }
+
+    /// <summary>The texts of the notices to citizens (<c>notice-templates.json</c>, optional): null when the folder has none.</summary>
+    public static Domain.Notices.NoticeTemplates? LoadNoticeTemplates(string directory)
+    {
+        var file = Path.Combine(directory, Domain.Notices.NoticeTemplates.File);
+        if (!File.Exists(file)) return null;
+        try
+        {
+            return Domain.Notices.NoticeTemplates.Parse(File.ReadAllText(file));
+        }
+        catch (ReferenceDataException e)
+        {
+            throw new InvalidOperationException($"The reference data in {directory} cannot be used: {e.Message}", e);
+        }
+    }
 }
 
 /// <summary>Upserts the reference data into PostgreSQL at start-up, so analysts can join on it; idempotent.</summary>

@@ -59,6 +59,8 @@ public sealed class AccessPolicyTests(CityCaseServer server) : IClassFixture<Cit
         ["Mutation.closeCase"] = CaseMutation("closeCase", ""),
         ["Mutation.voidCase"] = CaseMutation("voidCase", """reason: "x" """),
         ["Mutation.mergeCase"] = CaseMutation("mergeCase", $$"""intoCaseId: "{{Nobody}}" """),
+        ["Mutation.sendCitizenNotice"] = CaseMutation("sendCitizenNotice", "kind: ACCEPTANCE"),
+        ["Mutation.attachEvidence"] = CaseMutation("attachEvidence", """kind: REPORT, attachmentIds: [] """),
         ["Mutation.superviseCase"] = CaseMutation("superviseCase", """note: "x" """),
         ["Mutation.decideReturn"] = CaseMutation("decideReturn", "approve: true"),
         ["Mutation.requestSuspension"] = CaseMutation("requestSuspension", """reason: "x" """),
