@@ -14,17 +14,14 @@ namespace CityCase.Api.Observability;
 /// read the same tables, so every node tells the same); the gauges read the last sample.
 /// </summary>
 public sealed class ProjectionLagSampler(NpgsqlDataSource dataSource, CitySettings city, IDocumentStore store, IClock clock,
-    IConfiguration configuration, ILogger<ProjectionLagSampler> logger) : BackgroundService
+    IConfiguration configuration, ILogger<ProjectionLagSampler> logger) : BackgroundService, CityCaseMetrics.ISamples
 {
     private volatile IReadOnlyList<(string Shard, long Events, double Seconds)> _shards = [];
     private long _backlog;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        CityCaseMetrics.ObserveSamples(
-            () => _shards.Select(s => new Measurement<long>(s.Events, new KeyValuePair<string, object?>("shard", s.Shard))),
-            () => _shards.Select(s => new Measurement<double>(s.Seconds, new KeyValuePair<string, object?>("shard", s.Shard))),
-            () => Interlocked.Read(ref _backlog));
+        using var observed = CityCaseMetrics.ObserveSamples(this);
         var every = configuration.GetValue("Telemetry:SampleSeconds", 5.0);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(every));
         do
@@ -36,6 +33,14 @@ public sealed class ProjectionLagSampler(NpgsqlDataSource dataSource, CitySettin
             }
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    public IEnumerable<Measurement<long>> LagEvents() =>
+        _shards.Select(s => new Measurement<long>(s.Events, new KeyValuePair<string, object?>("shard", s.Shard)));
+
+    public IEnumerable<Measurement<double>> LagSeconds() =>
+        _shards.Select(s => new Measurement<double>(s.Seconds, new KeyValuePair<string, object?>("shard", s.Shard)));
+
+    public long Backlog() => Interlocked.Read(ref _backlog);
 
     public async Task SampleAsync(CancellationToken ct)
     {

@@ -30,26 +30,40 @@ public static class CityCaseMetrics
     public static readonly UpDownCounter<long> Subscriptions = Meter.CreateUpDownCounter<long>("citycase.subscriptions", "{subscription}",
         "Active GraphQL subscriptions on this node");
 
-    private static Func<IEnumerable<Measurement<long>>> _lagEvents = () => [];
-    private static Func<IEnumerable<Measurement<double>>> _lagSeconds = () => [];
-    private static Func<long> _backlog = () => 0;
+    /// <summary>What a host's sampler last read (<see cref="ObserveSamples"/>).</summary>
+    public interface ISamples
+    {
+        IEnumerable<Measurement<long>> LagEvents();
+        IEnumerable<Measurement<double>> LagSeconds();
+        long Backlog();
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ISamples, bool> Samplers = new();
 
     static CityCaseMetrics()
     {
-        Meter.CreateObservableGauge("citycase.projection.lag.events", () => _lagEvents(), "{event}",
+        Meter.CreateObservableGauge("citycase.projection.lag.events", () => Samplers.Keys.SelectMany(s => s.LagEvents()), "{event}",
             "Events the projection shard is behind the newest event");
-        Meter.CreateObservableGauge("citycase.projection.lag.seconds", () => _lagSeconds(), "s",
+        Meter.CreateObservableGauge("citycase.projection.lag.seconds", () => Samplers.Keys.SelectMany(s => s.LagSeconds()), "s",
             "Age of the oldest event the projection shard has not processed (0 when caught up)");
-        Meter.CreateObservableGauge("citycase.sla.timekeeper.backlog", () => _backlog(), "{timer}",
+        Meter.CreateObservableGauge("citycase.sla.timekeeper.backlog", () => Samplers.Keys.Sum(s => s.Backlog()), "{timer}",
             "Running clocks whose next light is due and not yet recorded");
     }
 
     /// <summary>
-    /// Where the gauges read from (the host's sampler). The instruments are the process's, made once; a host that
-    /// starts again in the same process (tests do) takes them over.
+    /// The gauges read from the hosts' samplers. The instruments are the process's, made once; a process runs one host,
+    /// but tests run several at once, and each host's sampler is read while it runs (dispose the result when it stops).
     /// </summary>
-    public static void ObserveSamples(Func<IEnumerable<Measurement<long>>> lagEvents, Func<IEnumerable<Measurement<double>>> lagSeconds,
-        Func<long> backlog) => (_lagEvents, _lagSeconds, _backlog) = (lagEvents, lagSeconds, backlog);
+    public static IDisposable ObserveSamples(ISamples samples)
+    {
+        Samplers[samples] = true;
+        return new Unregister(samples);
+    }
+
+    private sealed class Unregister(ISamples samples) : IDisposable
+    {
+        public void Dispose() => Samplers.TryRemove(samples, out _);
+    }
 
     /// <summary>Counts what a commit made, once it is committed, on the node that committed it (so nodes' counts add up).</summary>
     public sealed class CommittedEvents : DocumentSessionListenerBase
