@@ -131,6 +131,15 @@ public sealed class BoardPageTests(BoardPageTests.Fixture fixture, ITestOutputHe
 
         await Screenshot(page, "board.png");
 
+        // A big screen: nothing scrolls at 1920×1080; and the labels switch between Chinese and English.
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth"),
+            "the board scrolls at 1920×1080");
+        Assert.Equal("城市运行一屏通览", await page.TextContentAsync("h1 [data-label=title]"));
+        await page.ClickAsync("#language");
+        Assert.Equal("City operations at a glance", await page.TextContentAsync("h1 [data-label=title]"));
+        Assert.Equal("Hotline", await page.TextContentAsync(".figures [data-label=hotline]"));
+        await page.ClickAsync("#language");
+
         // Clicking a grid on the map (one without open cases, so no case point is under the click) shows that grid.
         var openGrids = (await Server.PostGraphQL("{ slaBoard(first: 100) { cases { case { gridCode } } } }", token: fixture.Client.Supervisor))
             .Data!["slaBoard"]!["cases"]!.AsArray().Select(c => c!["case"]!["gridCode"]?.GetValue<string>()).ToHashSet();
