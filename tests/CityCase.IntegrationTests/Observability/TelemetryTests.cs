@@ -13,7 +13,7 @@ namespace CityCase.IntegrationTests.Observability;
 /// </summary>
 public sealed class TelemetryTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly List<Activity> _exported = [];
+    private readonly LockedList<Activity> _exported = new();
     private readonly FakeClock _clock = new(BusyDay.Start);
     private CityCaseServer _server = null!;
 
@@ -30,7 +30,7 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IAsyncLifetime
 
     public Task DisposeAsync() => _server.DisposeAsync();
 
-    private List<Activity> Exported() { lock (_exported) return [.. _exported]; }
+    private List<Activity> Exported() => _exported.Snapshot();
 
     [Fact]
     public async Task A_dispatchCase_request_is_one_trace_from_http_through_graphql_and_the_handler_to_the_database()
@@ -114,4 +114,21 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IAsyncLifetime
             if (current.ParentSpanId == ancestor.SpanId) return true;
         return false;
     }
+}
+
+/// <summary>The exporter adds from the SDK's thread while the test reads: every access under one lock.</summary>
+internal sealed class LockedList<T> : ICollection<T>
+{
+    private readonly List<T> _items = [];
+
+    public List<T> Snapshot() { lock (_items) return [.. _items]; }
+    public void Add(T item) { lock (_items) _items.Add(item); }
+    public void Clear() { lock (_items) _items.Clear(); }
+    public bool Contains(T item) { lock (_items) return _items.Contains(item); }
+    public void CopyTo(T[] array, int arrayIndex) { lock (_items) _items.CopyTo(array, arrayIndex); }
+    public bool Remove(T item) { lock (_items) return _items.Remove(item); }
+    public int Count { get { lock (_items) return _items.Count; } }
+    public bool IsReadOnly => false;
+    public IEnumerator<T> GetEnumerator() => Snapshot().GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
