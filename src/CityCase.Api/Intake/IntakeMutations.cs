@@ -178,14 +178,7 @@ public static class IntakeMutations
             });
     }
 
-    private static async Task<IntakeAnswer> Send(IResolveFieldContext context, object envelope)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        try { return await context.Bus().InvokeAsync<IntakeAnswer>(envelope, context.CancellationToken); }
-        finally
-        {
-            CityCase.Engine.Observability.CityCaseMetrics.CommandDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                new KeyValuePair<string, object?>("command", context.FieldDefinition.Name));
-        }
-    }
+    private static Task<IntakeAnswer> Send(IResolveFieldContext context, object envelope) =>
+        CityCase.Engine.Observability.CityCaseMetrics.TimeCommandAsync(context.FieldDefinition.Name,
+            () => context.Bus().InvokeAsync<IntakeAnswer>(envelope, context.CancellationToken));
 }

@@ -162,17 +162,12 @@ public static class LifecycleMutations
                 var input = context.GetArgument<Dictionary<string, object?>>("input");
                 var caseId = CaseQueries.ParseCaseId(input.Get<string>("caseId"), "caseId");
                 if (requireScope) await context.LoadInScope(caseId);
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                try
+                await CityCase.Engine.Observability.CityCaseMetrics.TimeCommandAsync(name, async () =>
                 {
                     await context.Bus().InvokeAsync(await message(caseId, input.Get<int?>("expectedVersion"), input, actor, context),
                         context.CancellationToken);
-                }
-                finally
-                {
-                    CityCase.Engine.Observability.CityCaseMetrics.CommandDuration.Record(
-                        System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("command", name));
-                }
+                    return true;
+                });
                 var changed = await CaseQueries.LoadCase(context, caseId);
                 CityCase.Engine.Observability.CaseTrace.Tag(caseId, changed.Number);
                 return new CasePayload(changed);

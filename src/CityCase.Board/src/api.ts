@@ -68,3 +68,19 @@ export function addDays(date: string, days: number): string {
 export function param(name: string): string | null {
   return new URLSearchParams(location.search).get(name);
 }
+
+export type Light = 'GREEN' | 'YELLOW' | 'RED';
+export const LIGHT_COLOURS: Record<Light, string> = { GREEN: '#2ecc71', YELLOW: '#f1c40f', RED: '#ff4d4f' };
+
+/** The city's zone (?zone=Area/City, default Asia/Shanghai): the pages' days and times are the city's. */
+export const zone = param('zone') ?? 'Asia/Shanghai';
+
+/** An instant as the city's local date and time, in the page's language. */
+export function cityTime(instant: string | Date, language: 'zh' | 'en'): string {
+  return new Date(instant).toLocaleString(language === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: zone });
+}
+
+/** Text made safe to put into HTML. */
+export function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

@@ -4,15 +4,13 @@ import * as echarts from 'echarts/core';
 import { BarChart, LineChart, MapChart, ScatterChart } from 'echarts/charts';
 import { GeoComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import { addDays, cityDate, developmentSignIn, GraphQLError, liveClient, param, query, setToken, token } from './api';
+import { addDays, cityDate, cityTime, developmentSignIn, escape, GraphQLError, LIGHT_COLOURS, liveClient, param, query, setToken, token, zone, type Light } from './api';
 import { applyLabels, language, onLanguageChange, t, toggleLanguage } from './i18n';
 
 // Only the parts of ECharts the board draws with: the bundle is about half the whole library.
 echarts.use([BarChart, LineChart, MapChart, ScatterChart, GeoComponent, GridComponent, LegendComponent, TooltipComponent,
   VisualMapComponent, CanvasRenderer]);
 
-type Light = 'GREEN' | 'YELLOW' | 'RED';
-const LIGHT_COLOURS: Record<Light, string> = { GREEN: '#2ecc71', YELLOW: '#f1c40f', RED: '#ff4d4f' };
 const LIGHT_ORDER: Record<Light, number> = { GREEN: 0, YELLOW: 1, RED: 2 };
 
 interface Grid { code: string; name: string; streetName: string; communityName: string; geometry: { coordinates: number[][][] } }
@@ -20,8 +18,7 @@ interface Department { code: string; name: string; nameEn: string }
 interface OpenCase { id: string; number: string; status: string; departmentCode: string | null; gridCode: string | null; longitude: number; latitude: number; light: Light }
 interface Alert { caseId: string; caseNumber: string; departmentCode: string | null; stage: string; level: Light; dueAt: string; cursor: string }
 
-// The city's zone and day: the server's day unless the page is told otherwise (?date=YYYY-MM-DD, ?zone=Area/City).
-const zone = param('zone') ?? 'Asia/Shanghai';
+// The city's day, unless the page is told another (?date=YYYY-MM-DD).
 const fixedDate = param('date');
 const today = () => fixedDate ?? cityDate(new Date(), zone);
 
@@ -288,7 +285,7 @@ function renderCase(c: any): void {
     <dt>${t('department')}</dt><dd>${escape(departmentName(c.departmentCode))}</dd>
     <dt>${t('grid')}</dt><dd>${escape(grids.get(c.gridCode)?.name ?? c.gridCode ?? '–')}</dd></dl>
     <h4>${t('clocks')}</h4>
-    <ul>${c.clocks.map((k: any) => `<li><i class="dot" style="background:${LIGHT_COLOURS[k.light as Light]}"></i>${k.clock} ${new Date(k.dueAt).toLocaleString(language() === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: zone })}</li>`).join('')}</ul>
+    <ul>${c.clocks.map((k: any) => `<li><i class="dot" style="background:${LIGHT_COLOURS[k.light as Light]}"></i>${k.clock} ${cityTime(k.dueAt, language())}</li>`).join('')}</ul>
     <a class="replay" href="/board/case/${c.number}">${t('replay')} →</a>`;
   details.querySelector('button')!.addEventListener('click', hideDetails);
 }
@@ -304,9 +301,6 @@ function hideDetails(): void {
   element('details').hidden = true;
 }
 
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
 
 // ---- Live: lights as the server records them ----
 
@@ -413,7 +407,7 @@ element('signout').addEventListener('click', () => { setToken(null); location.re
 element('language').addEventListener('click', toggleLanguage);
 element('period').addEventListener('change', () => { void loadFigures().catch(showError); });
 onLanguageChange(() => { renderAlerts(); if (token()) void refreshAll().catch(showError); });
-setInterval(() => { element('clock').textContent = new Date().toLocaleString(language() === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: zone }); }, 1000);
+setInterval(() => { element('clock').textContent = cityTime(new Date(), language()); }, 1000);
 setInterval(() => { if (token()) void loadFigures().then(loadDepartmentLights).catch(showError); }, 60_000);
 window.addEventListener('resize', () => [mapChart, slaChart, rankChart, trendChart].forEach((chart) => chart.resize()));
 

@@ -1,18 +1,16 @@
 // Case replay for auditors: the history (who, what, when), a slider that shows the case as it stood at any
 // moment (caseAsOf), and the audit chain's verdict.
-import { developmentSignIn, GraphQLError, query, setToken, token } from './api';
+import { cityTime, developmentSignIn, escape, GraphQLError, LIGHT_COLOURS, query, setToken, token, type Light } from './api';
 import { applyLabels, language, onLanguageChange, t, toggleLanguage } from './i18n';
 
 interface Entry { sequence: number; version: number; type: string; timestamp: string; actor: { userId: string; name: string; role: string } | null }
-const LIGHT_COLOURS: Record<string, string> = { GREEN: '#2ecc71', YELLOW: '#f1c40f', RED: '#ff4d4f' };
 const number = decodeURIComponent(location.pathname.split('/').pop() ?? '');
 let caseId = '';
 let entries: Entry[] = [];
 let shownVersion = -1;
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-const when = (instant: string) => new Date(instant).toLocaleString(language() === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai' });
+const when = (instant: string) => cityTime(instant, language());
 
 function message(text: string | null): void {
   $('message').hidden = !text;
@@ -71,7 +69,7 @@ async function showAt(index: number): Promise<void> {
       <dt>v</dt><dd>${c.version}</dd></dl>
       <p>${escape(c.description)}</p>
       <h3>${t('clocks')}</h3>
-      <ul>${c.clocks.map((k: any) => `<li><i class="dot" style="background:${LIGHT_COLOURS[k.light]}"></i>${k.clock}: ${when(k.startedAt)} → ${when(k.dueAt)}${k.provisional ? ' *' : ''}</li>`).join('')}</ul>` : '–';
+      <ul>${c.clocks.map((k: any) => `<li><i class="dot" style="background:${LIGHT_COLOURS[k.light as Light]}"></i>${k.clock}: ${when(k.startedAt)} → ${when(k.dueAt)}${k.provisional ? ' *' : ''}</li>`).join('')}</ul>` : '–';
 }
 
 $('slider').addEventListener('input', () => void showAt(Number($<HTMLInputElement>('slider').value)).catch(showError));

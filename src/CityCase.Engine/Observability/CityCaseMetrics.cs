@@ -30,6 +30,14 @@ public static class CityCaseMetrics
     public static readonly UpDownCounter<long> Subscriptions = Meter.CreateUpDownCounter<long>("citycase.subscriptions", "{subscription}",
         "Active GraphQL subscriptions on this node");
 
+    /// <summary>Runs a command through Wolverine and records its duration, refused or not.</summary>
+    public static async Task<T> TimeCommandAsync<T>(string command, Func<Task<T>> send)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try { return await send(); }
+        finally { CommandDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("command", command)); }
+    }
+
     /// <summary>What a host's sampler last read (<see cref="ObserveSamples"/>).</summary>
     public interface ISamples
     {
