@@ -126,6 +126,11 @@ public static class AccessPolicy
     {
         ["POST /attachments"] = Uploaders,
         ["GET /cases/{caseId}/attachments/{attachmentId}"] = CaseReaders,
+        // Exports answer what their GraphQL field would, so they take its roles (and its scope and disclosure).
+        ["GET /exports/cases.csv"] = Operations["Query.cases"],
+        ["GET /exports/scorecards.csv"] = Operations["Query.scorecards"],
+        ["GET /exports/hotline-kpis.csv"] = Operations["Query.hotlineKpis"],
+        ["GET /exports/scorecards.xlsx"] = Operations["Query.scorecards"],
     };
 
     /// <summary>
@@ -170,6 +175,11 @@ public static class AccessPolicy
         // Photos: their roles are in HttpRoles, checked by the endpoints themselves.
         ["POST /attachments"] = "a token of a role that attaches evidence (HttpRoles): agent, inspector, department, device",
         ["GET /cases/{caseId}/attachments/{attachmentId}"] = "a token of a role that reads the case, within its scope (HttpRoles), as the case itself",
+        // Exports: the roles, scope and disclosure of the GraphQL field each mirrors (HttpRoles).
+        ["GET /exports/cases.csv"] = "a token of Query.cases's roles; the reader's scope; citizens as Case.citizen (no columns for analysts)",
+        ["GET /exports/scorecards.csv"] = "a token of Query.scorecards's roles: figures, no personal data",
+        ["GET /exports/hotline-kpis.csv"] = "a token of Query.hotlineKpis's roles: figures, no personal data",
+        ["GET /exports/scorecards.xlsx"] = "a token of Query.scorecards's roles: a month's figures, no personal data",
     };
 
     /// <summary>Whether <paramref name="actor"/> (null: no valid token) may use the operation; null when allowed, else the refusal.</summary>

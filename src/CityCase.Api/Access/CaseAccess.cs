@@ -52,11 +52,17 @@ public static class CaseAccess
     };
 
     /// <summary>The case's own citizen, opened and disclosed as the reader may see it.</summary>
-    public static async Task<ShownCitizen?> CitizenOf(this IResolveFieldContext context, CaseView view, Disclosure disclosure)
+    public static async Task<ShownCitizen?> CitizenOf(this IResolveFieldContext context, CaseView view, Disclosure disclosure) =>
+        disclosure == Disclosure.Absent || view.Citizen is null
+            ? CitizenOf(view, disclosure, opened: null)
+            : CitizenOf(view, disclosure, await context.Service<CitizenVault>().OpenAsync(view.Citizen, context.CancellationToken));
+
+    /// <summary>The same, once the case's citizen has been opened (<paramref name="opened"/>; the exports open a page at once).</summary>
+    public static ShownCitizen? CitizenOf(CaseView view, Disclosure disclosure, CitizenReading? opened)
     {
         if (disclosure == Disclosure.Absent) return null;
         if (view.Citizen is null) return view.CitizenErased ? Disclose(CitizenReading.WasErased, disclosure) : null;
-        return Disclose(await context.Service<CitizenVault>().OpenAsync(view.Citizen, context.CancellationToken), disclosure);
+        return Disclose(opened, disclosure);
     }
 
     /// <summary>The reporters of merged duplicates, each opened with its own case's key.</summary>
@@ -116,9 +122,12 @@ public static class CaseAccess
         };
 
     /// <summary>A case query narrowed to the reader's scope, whatever its filter says.</summary>
-    public static IQueryable<CaseView> InScope(this IQueryable<CaseView> cases, IResolveFieldContext context)
+    public static IQueryable<CaseView> InScope(this IQueryable<CaseView> cases, IResolveFieldContext context) =>
+        cases.InScope(context.RequireActor(), context.Service<AssessmentRules>().InspectorOfGrid);
+
+    /// <summary>The same for a reader outside GraphQL (the exports).</summary>
+    public static IQueryable<CaseView> InScope(this IQueryable<CaseView> cases, Actor actor, IReadOnlyDictionary<string, string> inspectorOfGrid)
     {
-        var actor = context.RequireActor();
         switch (AccessPolicy.ScopeOf(actor))
         {
             case CaseScope.All:
@@ -127,7 +136,7 @@ public static class CaseAccess
                 var department = actor.Department ?? "";
                 return cases.Where(v => v.Departments.Contains(department));
             case CaseScope.Inspector:
-                var beat = context.Service<AssessmentRules>().InspectorOfGrid.Where(g => g.Value == actor.UserId).Select(g => g.Key).ToArray();
+                var beat = inspectorOfGrid.Where(g => g.Value == actor.UserId).Select(g => g.Key).ToArray();
                 var user = actor.UserId;
                 return cases.Where(v => v.GridCode.IsOneOf(beat) || v.RecordedBy.UserId == user);
             default:

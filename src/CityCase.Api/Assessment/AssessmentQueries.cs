@@ -44,36 +44,62 @@ public sealed record Hotspot(HotspotLevel Level, string Code, string? Name, int 
 
 public sealed class ScoreCountsType : ObjectGraphType<ScoreCounts>
 {
+    /// <summary>The counters as GraphQL and the exports name them, in order, with what each counts.</summary>
+    public static readonly IReadOnlyList<(string Name, Func<ScoreCounts, int> Value, string? Description)> Counters =
+    [
+        ("reported", c => c.Reported, "Cases reported in the place, or patrol findings reported by the inspector."),
+        ("filed", c => c.Filed, "Of those, the ones filed (not rejected)."),
+        ("dispatched", c => c.Dispatched, "Dispatches made by the dispatcher, or cases dispatched to (and held by) the department or place."),
+        ("dispatchedOnTime", c => c.DispatchedOnTime, null),
+        ("dispatchedAccurately", c => c.DispatchedAccurately, "Dispatches not sent back by the department."),
+        ("shouldDispose", c => c.ShouldDispose, "Cases the department holds from dispatches in the period (voided and merged cases leave)."),
+        ("disposed", c => c.Disposed, null),
+        ("disposedOnTime", c => c.DisposedOnTime, null),
+        ("shouldClose", c => c.ShouldClose, null),
+        ("closed", c => c.Closed, null),
+        ("closedOnTime", c => c.ClosedOnTime, null),
+        ("suspended", c => c.Suspended, "Suspended now: they leave the close-rate denominators."),
+        ("reworked", c => c.Reworked, null),
+        ("overdueOpen", c => c.OverdueOpen, "Disposal clock red and not yet disposed."),
+        ("extended", c => c.Extended, null),
+        ("verifications", c => c.Verifications, null),
+        ("verifiedOnTime", c => c.VerifiedOnTime, null),
+        ("missedReports", c => c.MissedReports, null),
+        ("supervisions", c => c.Supervisions, "Supervisions (督办) of the cases while the department held them."),
+        ("supervisionsAnsweredLate", c => c.SupervisionsAnsweredLate, "Of them, the ones answered after their reply deadline."),
+        ("reopened", c => c.Reopened, "Cases reopened (重办) after a dissatisfied follow-up or a complaint that the problem persists."),
+    ];
+
     public ScoreCountsType()
     {
         Name = "ScoreCounts";
         Description = "The counters behind the rates (README: how a case is counted).";
-        Field(x => x.Reported).Description("Cases reported in the place, or patrol findings reported by the inspector.");
-        Field(x => x.Filed).Description("Of those, the ones filed (not rejected).");
-        Field(x => x.Dispatched).Description("Dispatches made by the dispatcher, or cases dispatched to (and held by) the department or place.");
-        Field(x => x.DispatchedOnTime);
-        Field(x => x.DispatchedAccurately).Description("Dispatches not sent back by the department.");
-        Field(x => x.ShouldDispose).Description("Cases the department holds from dispatches in the period (voided and merged cases leave).");
-        Field(x => x.Disposed);
-        Field(x => x.DisposedOnTime);
-        Field(x => x.ShouldClose);
-        Field(x => x.Closed);
-        Field(x => x.ClosedOnTime);
-        Field(x => x.Suspended).Description("Suspended now: they leave the close-rate denominators.");
-        Field(x => x.Reworked);
-        Field(x => x.OverdueOpen).Description("Disposal clock red and not yet disposed.");
-        Field(x => x.Extended);
-        Field(x => x.Verifications);
-        Field(x => x.VerifiedOnTime);
-        Field(x => x.MissedReports);
-        Field(x => x.Supervisions).Description("Supervisions (督办) of the cases while the department held them.");
-        Field(x => x.SupervisionsAnsweredLate).Description("Of them, the ones answered after their reply deadline.");
-        Field(x => x.Reopened).Description("Cases reopened (重办) after a dissatisfied follow-up or a complaint that the problem persists.");
+        foreach (var (name, value, description) in Counters)
+            Field<NonNullGraphType<IntGraphType>>(name).Resolve(c => value(c.Source)).Description(description);
     }
 }
 
 public sealed class ScorecardType : ObjectGraphType<Scorecard>
 {
+    /// <summary>The rates as GraphQL and the exports name them (the formulas are <see cref="Indicators"/>); null when the denominator is zero.</summary>
+    public static readonly IReadOnlyList<(string Name, Func<ScoreCounts, double?> Rate, string Description)> Rates =
+    [
+        ("disposalRate", Indicators.DisposalRate, "处置率: disposed / should be disposed."),
+        ("onTimeDisposalRate", Indicators.OnTimeDisposalRate, "按期处置率: disposed on time / should be disposed."),
+        ("closeRate", Indicators.CloseRate, "结案率: closed / (should be closed − suspended)."),
+        ("onTimeCloseRate", Indicators.OnTimeCloseRate, "按期结案率: closed on time / (should be closed − suspended)."),
+        ("reworkRate", Indicators.ReworkRate, "返工率: reworked / should be closed."),
+        ("overdueRate", Indicators.OverdueRate, "超期率: overdue and still open / should be disposed."),
+        ("extensionRate", Indicators.ExtensionRate, "延期率: extended / should be disposed."),
+        ("reopenRate", Indicators.ReopenRate, "重办率: reopened / should be closed (departments, places)."),
+        ("lateAnswerRate", Indicators.LateAnswerRate, "Supervisions answered late / supervisions (departments, places)."),
+        ("supervisionRate", Indicators.SupervisionRate, "Supervisions / should be disposed (departments, places)."),
+        ("onTimeDispatchRate", Indicators.OnTimeDispatchRate, "Dispatched on time / dispatched (dispatchers)."),
+        ("accurateDispatchRate", Indicators.AccurateDispatchRate, "Dispatched once to the right department / dispatched (dispatchers)."),
+        ("validReportRate", Indicators.ValidReportRate, "Filed / reported (inspectors' patrol findings)."),
+        ("onTimeVerificationRate", Indicators.OnTimeVerificationRate, "Verified on time / verifications (inspectors)."),
+    ];
+
     public ScorecardType()
     {
         Name = "Scorecard";
@@ -84,53 +110,48 @@ public sealed class ScorecardType : ObjectGraphType<Scorecard>
         Field<NonNullGraphType<DateGraphType>>("from").Resolve(c => c.Source.From);
         Field<NonNullGraphType<DateGraphType>>("to").Resolve(c => c.Source.To);
         Field<NonNullGraphType<ScoreCountsType>>("counts").Resolve(c => c.Source.Counts);
-        Rate("disposalRate", Indicators.DisposalRate, "处置率: disposed / should be disposed.");
-        Rate("onTimeDisposalRate", Indicators.OnTimeDisposalRate, "按期处置率: disposed on time / should be disposed.");
-        Rate("closeRate", Indicators.CloseRate, "结案率: closed / (should be closed − suspended).");
-        Rate("onTimeCloseRate", Indicators.OnTimeCloseRate, "按期结案率: closed on time / (should be closed − suspended).");
-        Rate("reworkRate", Indicators.ReworkRate, "返工率: reworked / should be closed.");
-        Rate("overdueRate", Indicators.OverdueRate, "超期率: overdue and still open / should be disposed.");
-        Rate("extensionRate", Indicators.ExtensionRate, "延期率: extended / should be disposed.");
-        Rate("reopenRate", Indicators.ReopenRate, "重办率: reopened / should be closed (departments, places).");
-        Rate("lateAnswerRate", Indicators.LateAnswerRate, "Supervisions answered late / supervisions (departments, places).");
-        Rate("supervisionRate", Indicators.SupervisionRate, "Supervisions / should be disposed (departments, places).");
-        Rate("onTimeDispatchRate", Indicators.OnTimeDispatchRate, "Dispatched on time / dispatched (dispatchers).");
-        Rate("accurateDispatchRate", Indicators.AccurateDispatchRate, "Dispatched once to the right department / dispatched (dispatchers).");
-        Rate("validReportRate", Indicators.ValidReportRate, "Filed / reported (inspectors' patrol findings).");
-        Rate("onTimeVerificationRate", Indicators.OnTimeVerificationRate, "Verified on time / verifications (inspectors).");
+        foreach (var (name, rate, description) in Rates)
+            Field<FloatGraphType>(name).Resolve(c => rate(c.Source.Counts)).Description(description);
         Field<NonNullGraphType<IntGraphType>>("missedReports").Resolve(c => c.Source.Counts.MissedReports)
             .Description("Filed hotline reports in the inspector's beat that the inspector did not report (inspectors).");
         Field(x => x.CompositeScore, nullable: true)
             .Description("Departments: the composite score out of 100 with the configured weights (City:Scorecard:Weights).");
     }
-
-    private void Rate(string name, Func<ScoreCounts, double?> rate, string description) =>
-        Field<FloatGraphType>(name).Resolve(c => rate(c.Source.Counts)).Description(description);
 }
 
 public sealed class HotlineKpisType : ObjectGraphType<HotlineKpis>
 {
+    /// <summary>The hotline's counts as GraphQL and the exports name them.</summary>
+    public static readonly IReadOnlyList<(string Name, Func<HotlineKpis, int> Value, string? Description)> Counts =
+    [
+        ("cases", k => k.Counts.HotlineCases, null),
+        ("closed", k => k.Counts.HotlineClosed, null),
+        ("failedNotices", k => k.Counts.NoticesFailed,
+            "Notices to citizens the notification gateway finally did not take (the notified rates count delivered notices only)."),
+    ];
+
+    /// <summary>The hotline's rates and averages (formulas: <see cref="Indicators"/>); null when nothing is counted.</summary>
+    public static readonly IReadOnlyList<(string Name, Func<HotlineKpis, double?> Value, string Description)> Rates =
+    [
+        ("acceptanceNotifiedRate", k => Indicators.AcceptanceNotifiedRate(k.Counts),
+            "Citizens told of the acceptance within the limit (City:Scorecard:AcceptanceNoticeWorkingDays) / cases."),
+        ("completionNotifiedRate", k => Indicators.CompletionNotifiedRate(k.Counts), "Closed cases whose citizen was told it was done / closed cases."),
+        ("averageHandlingWorkingDays", k => Indicators.AverageHandlingWorkingDays(k.Counts, k.WorkingDayMinutes),
+            "Average working days from report to close, over the closed cases."),
+        ("satisfactionRate", k => Indicators.SatisfactionRate(k.Counts), "Share of follow-up scores of 4 or 5."),
+        ("followUpRate", k => Indicators.FollowUpRate(k.Counts), "Closed cases with a follow-up score / closed cases."),
+    ];
+
     public HotlineKpisType()
     {
         Name = "HotlineKpis";
         Description = "12345 hotline figures over the hotline cases reported in the period (rejected, voided and merged ones left out).";
         Field<NonNullGraphType<DateGraphType>>("from").Resolve(c => c.Source.From);
         Field<NonNullGraphType<DateGraphType>>("to").Resolve(c => c.Source.To);
-        Field<NonNullGraphType<IntGraphType>>("cases").Resolve(c => c.Source.Counts.HotlineCases);
-        Field<NonNullGraphType<IntGraphType>>("closed").Resolve(c => c.Source.Counts.HotlineClosed);
-        Field<FloatGraphType>("acceptanceNotifiedRate").Resolve(c => Indicators.AcceptanceNotifiedRate(c.Source.Counts))
-            .Description("Citizens told of the acceptance within the limit (City:Scorecard:AcceptanceNoticeWorkingDays) / cases.");
-        Field<FloatGraphType>("completionNotifiedRate").Resolve(c => Indicators.CompletionNotifiedRate(c.Source.Counts))
-            .Description("Closed cases whose citizen was told it was done / closed cases.");
-        Field<FloatGraphType>("averageHandlingWorkingDays")
-            .Resolve(c => Indicators.AverageHandlingWorkingDays(c.Source.Counts, c.Source.WorkingDayMinutes))
-            .Description("Average working days from report to close, over the closed cases.");
-        Field<FloatGraphType>("satisfactionRate").Resolve(c => Indicators.SatisfactionRate(c.Source.Counts))
-            .Description("Share of follow-up scores of 4 or 5.");
-        Field<FloatGraphType>("followUpRate").Resolve(c => Indicators.FollowUpRate(c.Source.Counts))
-            .Description("Closed cases with a follow-up score / closed cases.");
-        Field<NonNullGraphType<IntGraphType>>("failedNotices").Resolve(c => c.Source.Counts.NoticesFailed)
-            .Description("Notices to citizens the notification gateway finally did not take (the notified rates count delivered notices only).");
+        foreach (var (name, value, description) in Counts)
+            Field<NonNullGraphType<IntGraphType>>(name).Resolve(c => value(c.Source)).Description(description);
+        foreach (var (name, value, description) in Rates)
+            Field<FloatGraphType>(name).Resolve(c => value(c.Source)).Description(description);
     }
 }
 
@@ -162,27 +183,8 @@ public static class AssessmentQueries
             .ResolveAsync(async context =>
             {
                 context.RequireActor();
-                var dimension = context.GetArgument<BucketKind>("dimension");
                 var (from, to) = Range(context);
-                var sums = await SumAsync(context, dimension, from, to, category: null);
-                var reference = context.Service<ReferenceData>();
-                var known = dimension switch
-                {
-                    BucketKind.Department => reference.Departments.ToDictionary(d => d.Code, d => (string?)d.Name),
-                    BucketKind.Street => reference.Grids.DistinctBy(g => g.StreetCode).ToDictionary(g => g.StreetCode, g => (string?)g.StreetName),
-                    BucketKind.Community => reference.Grids.DistinctBy(g => g.CommunityCode).ToDictionary(g => g.CommunityCode, g => (string?)g.CommunityName),
-                    BucketKind.Grid => reference.Grids.ToDictionary(g => g.Code, g => (string?)g.Name),
-                    BucketKind.Inspector => context.Service<AssessmentRules>().InspectorOfGrid.Values.Distinct().ToDictionary(u => u, _ => (string?)null),
-                    _ => new Dictionary<string, string?>(),
-                };
-                // The composite is computed with the weights of the version the figures come from, whatever this node's own.
-                var weights = await context.Service<ScorecardVersions>().WeightsOfAsync(sums.RulesVersion, context.CancellationToken);
-                return known.Keys.Union(sums.BySubject.Keys).Order(StringComparer.Ordinal).Select(subject =>
-                {
-                    var counts = sums.BySubject.GetValueOrDefault(subject) ?? ScoreCounts.Zero;
-                    return new Scorecard(dimension, subject, known.GetValueOrDefault(subject), from, to, counts,
-                        dimension == BucketKind.Department ? Indicators.CompositeScore(counts, weights) : null);
-                }).ToList();
+                return await ScorecardsAsync(context.RequestServices!, context.GetArgument<BucketKind>("dimension"), from, to, context.CancellationToken);
             });
 
         query.Field<NonNullGraphType<HotlineKpisType>>("hotlineKpis")
@@ -193,8 +195,7 @@ public static class AssessmentQueries
             {
                 context.RequireActor();
                 var (from, to) = Range(context);
-                var sums = await SumAsync(context, BucketKind.Hotline, from, to, category: null);
-                return new HotlineKpis(from, to, ScoreCounts.Sum(sums.BySubject.Values), context.Service<BusinessCalendar>().WorkingDay.TotalMinutes);
+                return await HotlineKpisAsync(context.RequestServices!, from, to, context.CancellationToken);
             });
 
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<HotspotType>>>>("hotspots")
@@ -224,27 +225,55 @@ public static class AssessmentQueries
                     HotspotLevel.Community => reference.Grids.DistinctBy(g => g.CommunityCode).ToDictionary(g => g.CommunityCode, g => g.CommunityName),
                     _ => reference.Grids.DistinctBy(g => g.StreetCode).ToDictionary(g => g.StreetCode, g => g.StreetName),
                 };
-                var sums = await SumAsync(context, kind, from, to, category);
+                var sums = await context.Service<ScoreBucketSums>().SumAsync(kind, from, to, category, context.CancellationToken);
                 return sums.BySubject.Select(s => new Hotspot(level, s.Key, names.GetValueOrDefault(s.Key), s.Value.Reported))
                     .Where(h => h.Cases > 0)
                     .OrderByDescending(h => h.Cases).ThenBy(h => h.Code, StringComparer.Ordinal).ToList();
             });
     }
 
-    /// <summary>The from..to days of a figures query, checked: in order, a year at most.</summary>
-    internal static (LocalDate From, LocalDate To) Range(IResolveFieldContext context)
+    /// <summary>The scorecards of every subject of a dimension over the days from..to (inclusive): GraphQL's and the exports'.</summary>
+    public static async Task<IReadOnlyList<Scorecard>> ScorecardsAsync(IServiceProvider services, BucketKind dimension,
+        LocalDate from, LocalDate to, CancellationToken ct)
     {
-        var from = context.GetArgument<LocalDate>("from");
-        var to = context.GetArgument<LocalDate>("to");
+        var sums = await services.GetRequiredService<ScoreBucketSums>().SumAsync(dimension, from, to, category: null, ct);
+        var reference = services.GetRequiredService<ReferenceData>();
+        var known = dimension switch
+        {
+            BucketKind.Department => reference.Departments.ToDictionary(d => d.Code, d => (string?)d.Name),
+            BucketKind.Street => reference.Grids.DistinctBy(g => g.StreetCode).ToDictionary(g => g.StreetCode, g => (string?)g.StreetName),
+            BucketKind.Community => reference.Grids.DistinctBy(g => g.CommunityCode).ToDictionary(g => g.CommunityCode, g => (string?)g.CommunityName),
+            BucketKind.Grid => reference.Grids.ToDictionary(g => g.Code, g => (string?)g.Name),
+            BucketKind.Inspector => services.GetRequiredService<AssessmentRules>().InspectorOfGrid.Values.Distinct().ToDictionary(u => u, _ => (string?)null),
+            _ => new Dictionary<string, string?>(),
+        };
+        // The composite is computed with the weights of the version the figures come from, whatever this node's own.
+        var weights = await services.GetRequiredService<ScorecardVersions>().WeightsOfAsync(sums.RulesVersion, ct);
+        return known.Keys.Union(sums.BySubject.Keys).Order(StringComparer.Ordinal).Select(subject =>
+        {
+            var counts = sums.BySubject.GetValueOrDefault(subject) ?? ScoreCounts.Zero;
+            return new Scorecard(dimension, subject, known.GetValueOrDefault(subject), from, to, counts,
+                dimension == BucketKind.Department ? Indicators.CompositeScore(counts, weights) : null);
+        }).ToList();
+    }
+
+    /// <summary>The hotline's figures over the cases reported on the days from..to (inclusive).</summary>
+    public static async Task<HotlineKpis> HotlineKpisAsync(IServiceProvider services, LocalDate from, LocalDate to, CancellationToken ct)
+    {
+        var sums = await services.GetRequiredService<ScoreBucketSums>().SumAsync(BucketKind.Hotline, from, to, category: null, ct);
+        return new HotlineKpis(from, to, ScoreCounts.Sum(sums.BySubject.Values), services.GetRequiredService<BusinessCalendar>().WorkingDay.TotalMinutes);
+    }
+
+    /// <summary>The from..to days of a figures query, checked: in order, a year at most.</summary>
+    internal static (LocalDate From, LocalDate To) Range(IResolveFieldContext context) =>
+        CheckedRange(context.GetArgument<LocalDate>("from"), context.GetArgument<LocalDate>("to"));
+
+    public static (LocalDate From, LocalDate To) CheckedRange(LocalDate from, LocalDate to)
+    {
         if (to < from)
             throw new DomainException(ErrorCodes.ValidationFailed, $"'to' ({to:yyyy-MM-dd}) is before 'from' ({from:yyyy-MM-dd}).");
         if (Period.DaysBetween(from, to) >= MaxDays)
             throw new DomainException(ErrorCodes.ValidationFailed, $"The range from {from:yyyy-MM-dd} to {to:yyyy-MM-dd} is longer than {MaxDays} days; ask for a year at most.");
         return (from, to);
     }
-
-    /// <summary>The buckets of one kind over the days, summed per subject (of one category, when given).</summary>
-    private static Task<ScoreSums> SumAsync(IResolveFieldContext context, BucketKind kind,
-        LocalDate from, LocalDate to, string? category) =>
-        context.Service<ScoreBucketSums>().SumAsync(kind, from, to, category, context.CancellationToken);
 }

@@ -48,6 +48,31 @@ public sealed class CaseFilter
     public CaseSource? Source { get; set; }
     public NodaTime.Instant? ReportedFrom { get; set; }
     public NodaTime.Instant? ReportedTo { get; set; }
+
+    /// <summary>The cases matching every given field (the caller narrows them to the reader's scope first).</summary>
+    public IQueryable<CaseView> Apply(IQueryable<CaseView> q, DateTimeZone zone)
+    {
+        if (Status is { } status) q = q.Where(v => v.Status == status);
+        if (DepartmentCode is { } department) q = q.Where(v => v.DepartmentCode == department);
+        if (GridCode is { } grid) q = q.Where(v => v.GridCode == grid);
+        if (CommunityCode is { } community) q = q.Where(v => v.CommunityCode == community);
+        if (StreetCode is { } street) q = q.Where(v => v.StreetCode == street);
+        if (CategoryCode is { } category) q = q.Where(v => v.CategoryCode == category);
+        if (Source is { } source) q = q.Where(v => v.Source == source);
+        // A case's number starts with its report's day in the city (CaseNumber.Format), so a report-time range also
+        // bounds the numbers: the page is then one range scan in number order, not a walk from the first case.
+        if (ReportedFrom is { } from)
+        {
+            var (ms, fromNumber) = (from.ToUnixTimeMilliseconds(), CaseNumber.DayPrefix(from.InZone(zone).Date));
+            q = q.Where(v => v.ReportedAtMs >= ms && v.Number.CompareTo(fromNumber) >= 0);
+        }
+        if (ReportedTo is { } to)
+        {
+            var (ms, toNumber) = (to.ToUnixTimeMilliseconds(), CaseNumber.DayPrefix(to.InZone(zone).Date.PlusDays(1)));
+            q = q.Where(v => v.ReportedAtMs < ms && v.Number.CompareTo(toNumber) < 0);
+        }
+        return q;
+    }
 }
 
 public sealed class CaseFilterInputType : InputObjectGraphType<CaseFilter>
@@ -140,26 +165,7 @@ public static class CaseConnectionQueries
                 var after = CaseConnection.Key(context.GetArgument<string?>("after")) ?? "";
                 // Narrowed to the reader's scope (a department: its own cases) whatever the filter says.
                 var q = context.Service<IQuerySession>().Query<CaseView>().InScope(context).Where(v => v.Number.CompareTo(after) > 0);
-                if (f.Status is { } status) q = q.Where(v => v.Status == status);
-                if (f.DepartmentCode is { } department) q = q.Where(v => v.DepartmentCode == department);
-                if (f.GridCode is { } grid) q = q.Where(v => v.GridCode == grid);
-                if (f.CommunityCode is { } community) q = q.Where(v => v.CommunityCode == community);
-                if (f.StreetCode is { } street) q = q.Where(v => v.StreetCode == street);
-                if (f.CategoryCode is { } category) q = q.Where(v => v.CategoryCode == category);
-                if (f.Source is { } source) q = q.Where(v => v.Source == source);
-                // A case's number starts with its report's day in the city (CaseNumber.Format), so a report-time range also
-                // bounds the numbers: the page is then one range scan in number order, not a walk from the first case.
-                var zone = context.Service<DateTimeZone>();
-                if (f.ReportedFrom is { } from)
-                {
-                    var (ms, fromNumber) = (from.ToUnixTimeMilliseconds(), CaseNumber.DayPrefix(from.InZone(zone).Date));
-                    q = q.Where(v => v.ReportedAtMs >= ms && v.Number.CompareTo(fromNumber) >= 0);
-                }
-                if (f.ReportedTo is { } to)
-                {
-                    var (ms, toNumber) = (to.ToUnixTimeMilliseconds(), CaseNumber.DayPrefix(to.InZone(zone).Date.PlusDays(1)));
-                    q = q.Where(v => v.ReportedAtMs < ms && v.Number.CompareTo(toNumber) < 0);
-                }
+                q = f.Apply(q, context.Service<DateTimeZone>());
                 var fetched = await q.OrderBy(v => v.Number).Take(first + 1).ToListAsync(context.CancellationToken);
                 return CaseConnection.From(fetched, first, v => v.Number);
             });

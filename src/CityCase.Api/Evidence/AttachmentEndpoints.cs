@@ -1,6 +1,6 @@
-using System.Text.Json;
 using CityCase.Api.Access;
 using CityCase.Api.Auth;
+using CityCase.Api.Hosting;
 using CityCase.Domain;
 using CityCase.Domain.Assessment;
 using CityCase.Engine.Cases;
@@ -101,26 +101,11 @@ public static class AttachmentEndpoints
         await http.Response.Body.WriteAsync(bytes, http.RequestAborted);
     }
 
-    private static DomainException? Refused(HttpContext http, string endpoint) =>
-        AccessPolicy.HttpRefusal(endpoint, http.User.ToActor(), http.Items[JwtAuthentication.FailureItem] as string);
+    private static DomainException? Refused(HttpContext http, string endpoint) => HttpErrors.Refusal(http, endpoint);
 
     private static Task TooLarge(HttpContext http, long max) =>
         Error(http, new DomainException("REQUEST_TOO_LARGE", $"a photo may be at most {ImageInspection.Describe(max)} (Attachments:MaxBytes)"),
             StatusCodes.Status413PayloadTooLarge);
 
-    private static async Task Error(HttpContext http, DomainException error, int? status = null)
-    {
-        http.Response.StatusCode = status ?? error.Code switch
-        {
-            ErrorCodes.Unauthenticated => StatusCodes.Status401Unauthorized,
-            ErrorCodes.Forbidden => StatusCodes.Status403Forbidden,
-            ErrorCodes.NotFound => StatusCodes.Status404NotFound,
-            _ => StatusCodes.Status400BadRequest,
-        };
-        http.Response.ContentType = "application/json";
-        await http.Response.WriteAsync(JsonSerializer.Serialize(new
-        {
-            errors = new[] { new { message = error.Message, extensions = new { code = error.Code } } },
-        }), http.RequestAborted);
-    }
+    private static Task Error(HttpContext http, DomainException error, int? status = null) => HttpErrors.WriteAsync(http, error, status);
 }

@@ -2,6 +2,7 @@ using CityCase.Api.Observability;
 using CityCase.Api.Board;
 using CityCase.Api.Auth;
 using CityCase.Api.Evidence;
+using CityCase.Api.Exports;
 using CityCase.Api.GraphQL;
 using CityCase.Api.LocalPostgres;
 using CityCase.Api.Open311;
@@ -104,6 +105,7 @@ public static class CityCaseApp
         app.MapCityCaseMetrics();
         app.MapOpen311();
         app.MapAttachments(); // photos: upload, and read under the case's authorization
+        app.MapExports(); // analysts' CSV and Excel, under the rules of the GraphQL fields they mirror
         // /health: every check, for operators (200 Healthy or Degraded with the reason, 503 Unhealthy);
         // /health/live: the process answers (restart it if not); /health/ready: the database and the projections (route traffic to it).
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
