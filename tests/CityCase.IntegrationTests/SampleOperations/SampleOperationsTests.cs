@@ -81,6 +81,14 @@ public sealed partial class SampleOperationsTests(SampleOperationsTests.Fixture 
         var duplicates = samples.GroupBy(s => s.OperationName).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.True(duplicates.Count == 0, $"operation names used twice (metrics would mix them): {string.Join(", ", duplicates)}");
         Assert.Empty(Guaranteed.Keys.Except(samples.Select(s => s.OperationName))); // no expectation left for a document that is gone
+
+        // The folder's README lists every document with its operation, and explains every placeholder.
+        var readme = File.ReadAllText(Path.Combine(Folder, "README.md"));
+        foreach (var sample in samples)
+            Assert.True(readme.Contains($"`{sample.Name}`") && readme.Contains($"`{sample.OperationName}`"),
+                $"samples/operations/README.md does not list {sample.Name} ({sample.OperationName})");
+        foreach (var placeholder in Placeholders.Keys)
+            Assert.True(readme.Contains($"`{placeholder}`"), $"samples/operations/README.md does not explain {placeholder}");
     }
 
     [Theory]
