@@ -76,6 +76,7 @@ if (options.Verb == "queries")
     queryReport.Machine(await Scalar<string>(seedConnection, "show server_version"));
     queryReport.Queries(storedCases, await Queries.MeasureAsync(seedConnection, new CityCaseClient(queryHttp, tokens.For), tokens, options.QuerySamples));
     queryReport.QueryMemory(storedCases, queryServer.PeakResidentMiB);
+    queryReport.Export(await Queries.MeasureExportAsync(queryHttp, tokens, queryServer));
     Console.WriteLine(queryReport.ToMarkdown());
     return 0;
 }

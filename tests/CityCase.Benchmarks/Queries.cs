@@ -60,4 +60,46 @@ public static class Queries
         }
         return results;
     }
+
+    /// <summary>What exporting every stored case as CSV took: rows, size, time, and the server's memory before, after and at peak.</summary>
+    public sealed record ExportResult(long Rows, long Bytes, TimeSpan Elapsed, double ResidentBeforeMiB, double ResidentAfterMiB, double PeakMiB);
+
+    /// <summary>
+    /// Downloads <c>/exports/cases.csv</c> of every case as a dispatcher (so every citizen is opened, and masked), reading
+    /// the answer as it streams and counting its lines: the export must not hold its rows in the server's memory.
+    /// </summary>
+    internal static async Task<ExportResult> MeasureExportAsync(HttpClient http, Tokens tokens, ServerProcess server)
+    {
+        var before = server.ResidentMiB;
+        using var request = new HttpRequestMessage(HttpMethod.Get, "exports/cases.csv");
+        request.Headers.Authorization = new("Bearer", tokens.For(new StepActor(Roles.Dispatcher)));
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync();
+        // The server's resident memory, sampled every 100 ms while the answer streams.
+        using var done = new CancellationTokenSource();
+        var peak = Task.Run(async () =>
+        {
+            var most = 0.0;
+            while (!done.IsCancellationRequested)
+            {
+                most = Math.Max(most, server.ResidentMiB);
+                await Task.Delay(100, CancellationToken.None);
+            }
+            return most;
+        });
+        var buffer = new byte[1 << 16];
+        long bytes = 0, lines = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer)) > 0)
+        {
+            bytes += read;
+            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+        }
+        await done.CancelAsync();
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        // Descriptions have no line breaks in the seeded cases, so the rows are the lines less the header.
+        return new ExportResult(lines - 1, bytes, elapsed, before, server.ResidentMiB, await peak);
+    }
 }
