@@ -35,7 +35,7 @@ if (options.Verb == "play")
     var day = await player.PlayDayAsync(journeys, played: n => { if (n % 20 == 0) Console.WriteLine($"{n} cases played"); });
     Console.WriteLine($"Played {journeys.Count} cases ({(options.Classic ? "the classic day" : "the fuller day")}, seed {options.Seed}) " +
                       $"against {options.Url} in {clock.Elapsed.TotalSeconds:F1} s, {day.Mutations.Values.Sum()} calls");
-    Console.WriteLine("Statuses the server answered: " + string.Join(", ",
+    Console.WriteLine("Answers per status the case was left in: " + string.Join(", ",
         Enum.GetValues<CityCase.Domain.Cases.CaseStatus>().Select(s => $"{s} {day.StatusesSeen.GetValueOrDefault(s)}")));
     Console.WriteLine($"Sensor repeats folded into their case: {day.FoldedRepeats}");
     Console.WriteLine("Calls: " + string.Join(", ", day.Mutations.OrderByDescending(m => m.Value).Select(m => $"{m.Key} {m.Value}")));
