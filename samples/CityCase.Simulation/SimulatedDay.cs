@@ -38,7 +38,7 @@ public sealed record CaseJourney(int Index, Duration ArrivesAfterMidnight, CaseA
 /// </summary>
 public sealed partial class SimulatedDay(ReferenceData district, int seed = 20261124)
 {
-    /// <summary>Share of the day's hotline calls in each hour 00-23 (a 12345 hotline's usual shape), in per cent.</summary>
+    /// <summary>Weight of each hour 00-23 in the day's hotline calls (a 12345 hotline's usual shape).</summary>
     public static readonly double[] HotlineHourlyShare =
         [0.3, 0.2, 0.1, 0.1, 0.1, 0.3, 1.0, 3.0, 6.5, 9.0, 9.5, 8.0, 5.0, 6.5, 8.5, 8.5, 7.0, 5.5, 4.0, 3.0, 2.5, 1.8, 1.2, 0.5];
 
