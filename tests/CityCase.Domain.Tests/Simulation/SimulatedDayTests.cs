@@ -20,6 +20,7 @@ public class SimulatedDayTests
 
     [Theory]
     [InlineData(20261124, 60)]
+    [InlineData(20261124, 40)] // the day the integration test plays
     [InlineData(7, 40)]
     [InlineData(3, 400)]
     public void A_day_is_decided_to_the_end_reaching_every_status_and_taking_every_path(int seed, int cases)

@@ -35,7 +35,7 @@ public sealed class SimulatedDayTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var district = ReferenceData.Parse(ReferenceData.FileNames.ToDictionary(f => f,
             f => File.ReadAllText(Path.Combine(Repository.Root, "samples", "reference", f))));
-        var journeys = new SimulatedDay(district).FullDay(50);
+        var journeys = new SimulatedDay(district).FullDay(40);
         var client = new CityCaseClient(_server.Http, a => CityCaseServer.Token(a.Role, $"sim-{a.Role}{a.Department}", a.Department));
         var clock = Stopwatch.StartNew();
 
