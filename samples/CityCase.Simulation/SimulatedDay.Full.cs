@@ -134,7 +134,7 @@ public sealed partial class SimulatedDay
         }
 
         // How each case ends the day, per channel.
-        foreach (var channel in Fates.Keys)
+        foreach (var (channel, _) in ChannelShares) // a list: its order, hence the day, is fixed
         {
             var ofChannel = drafts.Where(d => d.Channel == channel).ToList();
             var fates = Deal(random, ofChannel.Count, Fates[channel]);
