@@ -1,5 +1,6 @@
 using CityCase.Domain;
 using CityCase.Domain.Cases;
+using CityCase.Domain.Evidence;
 using CityCase.Domain.Reference;
 using NodaTime;
 
@@ -15,22 +16,30 @@ public sealed record StepActor(string Role, string? Department = null)
 public sealed record JourneyStep(StepActor By, CaseCommand Command, Duration After);
 
 /// <summary>How a case arrives: a citizen's call, or an inspector's patrol finding.</summary>
-public sealed record CaseArrival(CaseSource Source, string Description, Location Location, string CategoryCode, Citizen? Citizen);
+/// <remarks>A sensor's alarm (<see cref="CaseSource.Sensor"/>) names its sensor, alarm type and severity in <paramref name="Sensor"/>.</remarks>
+public sealed record CaseArrival(CaseSource Source, string Description, Location Location, string CategoryCode, Citizen? Citizen,
+    SensorAlarm? Sensor = null);
 
 /// <summary>A case's whole life in the simulated day: when it arrives, and every step to its close.</summary>
-public sealed record CaseJourney(int Index, Duration ArrivesAfterMidnight, CaseArrival Arrival, IReadOnlyList<JourneyStep> Steps);
+/// <remarks><paramref name="Paths"/>: the paths of the loop this journey takes (the fuller day's; the classic day names none).</remarks>
+public sealed record CaseJourney(int Index, Duration ArrivesAfterMidnight, CaseArrival Arrival, IReadOnlyList<JourneyStep> Steps,
+    IReadOnlySet<DayPath>? Paths = null)
+{
+    public IReadOnlySet<DayPath> Paths { get; init; } = Paths ?? new HashSet<DayPath>();
+}
 
 /// <summary>
 /// A realistic, repeatable day of a district's traffic: arrivals by hour (the hotline peaks mid-morning
 /// and mid-afternoon, few calls at night), the category mix (street cleaning and rubbish far ahead of
 /// manhole covers), departments with their own handling times, and some returns (5 %), extensions
 /// (8 %) and failed verifications that send the work back (7 %). Seeded, so the same seed gives the
-/// same day.
+/// same day. <see cref="Journeys"/> is the classic day (every case reported to closed) the load benchmarks measure;
+/// <see cref="FullDay"/> the fuller day with every path of the loop (SimulatedDay.Full.cs).
 /// </summary>
-public sealed class SimulatedDay(ReferenceData district, int seed = 20261124)
+public sealed partial class SimulatedDay(ReferenceData district, int seed = 20261124)
 {
-    // Share of the day's arrivals in each hour 00-23 (a 12345 hotline's usual shape).
-    private static readonly double[] HourlyShare =
+    /// <summary>Weight of each hour 00-23 in the day's hotline calls (a 12345 hotline's usual shape).</summary>
+    public static readonly double[] HotlineHourlyShare =
         [0.3, 0.2, 0.1, 0.1, 0.1, 0.3, 1.0, 3.0, 6.5, 9.0, 9.5, 8.0, 5.0, 6.5, 8.5, 8.5, 7.0, 5.5, 4.0, 3.0, 2.5, 1.8, 1.2, 0.5];
 
     // Events (street cleaning, rubbish, vending...) make up most of the work; components fewer.
@@ -55,22 +64,18 @@ public sealed class SimulatedDay(ReferenceData district, int seed = 20261124)
         for (var i = 0; i < count; i++)
         {
             var category = categories[Pick(random, weights)];
-            var hour = Pick(random, HourlyShare);
+            var hour = Pick(random, HotlineHourlyShare);
             var arrives = Duration.FromHours(hour) + Duration.FromSeconds(random.Next(3600));
-            var grid = district.Grids[random.Next(district.Grids.Count)];
-            var envelope = grid.Polygon.EnvelopeInternal;
-            var location = new Location(
-                Math.Round(envelope.MinX + envelope.Width * (0.1 + 0.8 * random.NextDouble()), 6),
-                Math.Round(envelope.MinY + envelope.Height * (0.1 + 0.8 * random.NextDouble()), 6), null);
+            var (grid, location) = PlaceIn(random, district);
             var patrol = random.NextDouble() < 0.15;
             var arrival = new CaseArrival(patrol ? CaseSource.Patrol : CaseSource.Hotline,
                 $"{category.NameEn} near {grid.Name}", location, category.Code,
                 patrol ? null : new Citizen($"Caller {i}", $"139{random.Next(10_000_000, 99_999_999)}"));
-            yield return new CaseJourney(i, arrives, arrival, Steps(random, category, patrol, district).ToList());
+            yield return new CaseJourney(i, arrives, arrival, Steps(random, i, category, patrol, district).ToList());
         }
     }
 
-    private static IEnumerable<JourneyStep> Steps(Random random, Category category, bool patrol, ReferenceData district)
+    private static IEnumerable<JourneyStep> Steps(Random random, int index, Category category, bool patrol, ReferenceData district)
     {
         Duration Minutes(double m) => Duration.FromSeconds(Math.Round(m * 60));
         var urgency = random.NextDouble() < 0.1 ? Urgency.Urgent : Urgency.Normal;
@@ -98,13 +103,16 @@ public sealed class SimulatedDay(ReferenceData district, int seed = 20261124)
         }
         // Handling time: lognormal around the department's median.
         var hours = DepartmentHours(department) * Math.Exp(0.6 * Gaussian(random));
-        yield return new JourneyStep(staff, new ReportDisposal("Done", []), Minutes(hours * 60));
+        // Photos only where the catalogue requires them (traffic signs, road collapses): the steps are refused without.
+        var round = 0;
+        EvidencePhoto[]? Required(AttachmentKind kind) => category.RequiredPhotos.Contains(kind) ? [Photo(kind, index, ++round)] : null;
+        yield return new JourneyStep(staff, new ReportDisposal("Done", [], Required(AttachmentKind.AfterDisposal)), Minutes(hours * 60));
         if (random.NextDouble() < 0.07)
         {
-            yield return new JourneyStep(Inspector, new VerifyDisposal(false, "Not done properly"), Minutes(20 + random.Next(60)));
-            yield return new JourneyStep(staff, new ReportDisposal("Done again", []), Minutes(60 + random.Next(120)));
+            yield return new JourneyStep(Inspector, new VerifyDisposal(false, "Not done properly", Required(AttachmentKind.Verification)), Minutes(20 + random.Next(60)));
+            yield return new JourneyStep(staff, new ReportDisposal("Done again", [], Required(AttachmentKind.AfterDisposal)), Minutes(60 + random.Next(120)));
         }
-        yield return new JourneyStep(Inspector, new VerifyDisposal(true, null), Minutes(20 + random.Next(60)));
+        yield return new JourneyStep(Inspector, new VerifyDisposal(true, null, Required(AttachmentKind.Verification)), Minutes(20 + random.Next(60)));
         if (category.NeedsCloseReview(urgency)) // 结案审核 (the sample city's reviewer is a supervisor)
             yield return new JourneyStep(Supervisor, new ReviewClosure(true, null), Minutes(10 + random.Next(60)));
         yield return new JourneyStep(Dispatcher, new CloseCase(), Minutes(5 + random.Next(30)));
@@ -114,6 +122,16 @@ public sealed class SimulatedDay(ReferenceData district, int seed = 20261124)
             if (random.NextDouble() < 0.7)
                 yield return new JourneyStep(Agent, new RecordSatisfaction(random.NextDouble() < 0.85 ? 5 : 2 + random.Next(3), null), Minutes(60 + random.Next(600)));
         }
+    }
+
+    /// <summary>A point well inside a grid drawn at random.</summary>
+    private static (Grid Grid, Location Location) PlaceIn(Random random, ReferenceData district)
+    {
+        var grid = district.Grids[random.Next(district.Grids.Count)];
+        var envelope = grid.Polygon.EnvelopeInternal;
+        return (grid, new Location(
+            Math.Round(envelope.MinX + envelope.Width * (0.1 + 0.8 * random.NextDouble()), 6),
+            Math.Round(envelope.MinY + envelope.Height * (0.1 + 0.8 * random.NextDouble()), 6), null));
     }
 
     private static int Pick(Random random, double[] weights)

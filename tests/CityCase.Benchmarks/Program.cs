@@ -25,16 +25,23 @@ var tokens = new Tokens();
 
 if (options.Verb == "play")
 {
-    // Plays a simulated day against a running server (see samples/CityCase.Simulation/README.md).
+    // Plays a simulated day against a running server (see samples/CityCase.Simulation/README.md): the fuller day with
+    // every path of the loop, or with --classic the load benchmark's day where every case goes from report to close.
     using var http = new HttpClient { BaseAddress = new Uri(options.Url) };
-    var player = new CityCaseClient(http, tokens.For);
-    var played = 0;
-    foreach (var journey in new SimulatedDay(district).Journeys(options.Cases))
-    {
-        await player.PlayJourneyAsync(journey);
-        if (++played % 20 == 0) Console.WriteLine($"{played} cases played");
-    }
-    Console.WriteLine($"Played {played} cases from report to close against {options.Url}");
+    var player = new CityCaseClient(http, tokens.For) { SensorTag = $"play{DateTime.UtcNow:yyyyMMddHHmmss}-" };
+    var simulated = new SimulatedDay(district, options.Seed);
+    var journeys = options.Classic ? simulated.Journeys(options.Cases).ToList() : simulated.FullDay(options.Cases);
+    var clock = Stopwatch.StartNew();
+    var day = await player.PlayDayAsync(journeys, played: n => { if (n % 20 == 0) Console.WriteLine($"{n} cases played"); });
+    Console.WriteLine($"Played {journeys.Count} cases ({(options.Classic ? "the classic day" : "the fuller day")}, seed {options.Seed}) " +
+                      $"against {options.Url} in {clock.Elapsed.TotalSeconds:F1} s, {day.Mutations.Values.Sum()} calls");
+    Console.WriteLine("Answers per status the case was left in: " + string.Join(", ",
+        Enum.GetValues<CityCase.Domain.Cases.CaseStatus>().Select(s => $"{s} {day.StatusesSeen.GetValueOrDefault(s)}")));
+    Console.WriteLine($"Sensor repeats folded into their case: {day.FoldedRepeats}");
+    Console.WriteLine("Calls: " + string.Join(", ", day.Mutations.OrderByDescending(m => m.Value).Select(m => $"{m.Key} {m.Value}")));
+    if (!options.Classic)
+        Console.WriteLine("Paths: " + string.Join(", ", Enum.GetValues<DayPath>()
+            .Select(p => $"{p} {journeys.Count(j => j.Paths.Contains(p))}")));
     return 0;
 }
 
