@@ -78,7 +78,9 @@ public sealed partial class SimulatedDay(ReferenceData district, int seed = 2026
     private static IEnumerable<JourneyStep> Steps(Random random, int index, Category category, bool patrol, ReferenceData district)
     {
         Duration Minutes(double m) => Duration.FromSeconds(Math.Round(m * 60));
-        var urgency = random.NextDouble() < 0.1 ? Urgency.Urgent : Urgency.Normal;
+        var drawnUrgency = random.NextDouble() < 0.1 ? Urgency.Urgent : Urgency.Normal;
+        // Only an acceptance sets urgency; a patrol finding is filed as it is reported, at normal urgency.
+        var urgency = patrol ? Urgency.Normal : drawnUrgency;
         if (!patrol)
         {
             yield return new JourneyStep(Agent, new AcceptCase(category.Code, urgency, null), Minutes(2 + random.Next(10)));
