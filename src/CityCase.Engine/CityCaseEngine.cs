@@ -111,6 +111,7 @@ public static class CityCaseEngine
         services.AddHostedService(sp => sp.GetRequiredService<ScorecardVersions>());
         services.AddSingleton<SlaBoardQuery>();
         services.AddAuditTrail(); // after Marten's own start-up has made mt_events
+        services.AddHostedService<CaseViewStatistics>(); // likewise, once the case view's table exists
         services.AddSingleton<CalendarKeeper>();
         services.AddHostedService(sp => sp.GetRequiredService<CalendarKeeper>()); // after the chain: its events are chained too
         services.AddHostedService<ReferenceDataPublisher>();

@@ -83,6 +83,8 @@ if (options.Verb == "queries")
     queryReport.Machine(await Scalar<string>(seedConnection, "show server_version"));
     queryReport.Queries(storedCases, await Queries.MeasureAsync(seedConnection, new CityCaseClient(queryHttp, tokens.For), tokens, options.QuerySamples));
     queryReport.QueryMemory(storedCases, queryServer.PeakResidentMiB);
+    // A month, then every case: the server's memory must not grow with the rows.
+    queryReport.Export(await Queries.MeasureExportAsync(queryHttp, tokens, queryServer, "?reportedFrom=2026-10-31T16:00:00Z&reportedTo=2026-11-30T16:00:00Z"));
     queryReport.Export(await Queries.MeasureExportAsync(queryHttp, tokens, queryServer));
     Console.WriteLine(queryReport.ToMarkdown());
     return 0;

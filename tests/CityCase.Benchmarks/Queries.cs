@@ -62,16 +62,16 @@ public static class Queries
     }
 
     /// <summary>What exporting every stored case as CSV took: rows, size, time, and the server's memory before, after and at peak.</summary>
-    public sealed record ExportResult(long Rows, long Bytes, TimeSpan Elapsed, double ResidentBeforeMiB, double ResidentAfterMiB, double PeakMiB);
+    public sealed record ExportResult(string Query, long Rows, long Bytes, TimeSpan Elapsed, double ResidentBeforeMiB, double ResidentAfterMiB, double PeakMiB);
 
     /// <summary>
     /// Downloads <c>/exports/cases.csv</c> of every case as a dispatcher (so every citizen is opened, and masked), reading
     /// the answer as it streams and counting its lines: the export must not hold its rows in the server's memory.
     /// </summary>
-    internal static async Task<ExportResult> MeasureExportAsync(HttpClient http, Tokens tokens, ServerProcess server)
+    internal static async Task<ExportResult> MeasureExportAsync(HttpClient http, Tokens tokens, ServerProcess server, string query = "")
     {
         var before = server.ResidentMiB;
-        using var request = new HttpRequestMessage(HttpMethod.Get, "exports/cases.csv");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "exports/cases.csv" + query);
         request.Headers.Authorization = new("Bearer", tokens.For(new StepActor(Roles.Dispatcher)));
         var started = Stopwatch.GetTimestamp();
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -100,6 +100,6 @@ public static class Queries
         await done.CancelAsync();
         var elapsed = Stopwatch.GetElapsedTime(started);
         // Descriptions have no line breaks in the seeded cases, so the rows are the lines less the header.
-        return new ExportResult(lines - 1, bytes, elapsed, before, server.ResidentMiB, await peak);
+        return new ExportResult(query, lines - 1, bytes, elapsed, before, server.ResidentMiB, await peak);
     }
 }

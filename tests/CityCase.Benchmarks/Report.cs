@@ -90,8 +90,8 @@ public sealed class Report(Options options)
         Row($"6. Server peak resident memory (VmHWM) through the reads on {F(cases)} cases", $"{F(peakMiB, "F0")} MiB", "< 500 MB", peakMiB * 1.048576 < 500);
 
     public void Export(Queries.ExportResult e) =>
-        Row($"5. /exports/cases.csv of every case, streamed (a dispatcher: every citizen opened and masked)",
-            $"{F(e.Rows)} rows, {F(e.Bytes / 1048576.0, "F0")} MiB in {F(e.Elapsed.TotalSeconds, "F1")} s ({F(e.Rows / e.Elapsed.TotalSeconds, "F0")} rows/s); server resident {F(e.ResidentBeforeMiB, "F0")} MiB before, at most {F(e.PeakMiB, "F0")} MiB during, {F(e.ResidentAfterMiB, "F0")} MiB after");
+        Row($"5. /exports/cases.csv{e.Query}, streamed (a dispatcher: every citizen opened and masked)",
+            $"{F(e.Rows)} rows, {F(e.Bytes / 1048576.0, "F0")} MiB in {F(e.Elapsed.TotalSeconds, "F1")} s ({F(e.Rows / e.Elapsed.TotalSeconds)} rows/s); server resident {F(e.ResidentBeforeMiB, "F0")} MiB before, at most {F(e.PeakMiB, "F0")} MiB during, {F(e.ResidentAfterMiB, "F0")} MiB after");
 
     public void Failover(FailoverResult failover)
     {

@@ -132,6 +132,18 @@ public sealed class ExportTests(ExportDay day) : IClassFixture<ExportDay>
     }
 
     [Fact]
+    public async Task The_case_views_report_time_has_statistics_so_a_months_pages_walk_the_number_index()
+    {
+        // Without them PostgreSQL guesses a report-time range keeps 0.5 % of the cases and sorts the month for each page
+        // (the benchmarks' queries verb: a month's export at 2,095 rows/s on 200,000 cases).
+        await using var connection = new Npgsql.NpgsqlConnection(Server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "select count(*) from pg_statistic_ext where stxname = 'mt_doc_caseview_stx_reported_at'", connection);
+        Assert.Equal(1L, await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task Cases_csv_filters_as_the_graphql_filter_does()
     {
         const string query = "status=CLOSED&source=HOTLINE&reportedFrom=2026-11-24T00:00:00Z&reportedTo=2026-11-25T00:00:00Z";
