@@ -38,6 +38,9 @@ public static class CaseAccess
         _ => Disclosure.Absent,
     };
 
+    /// <summary>Whether the reader sees citizens at all (in full or masked, on some cases): the exports' citizen columns.</summary>
+    public static bool SeesCitizens(Actor actor) => DisclosureFor(actor, actor.Department) != Disclosure.Absent;
+
     /// <summary>
     /// What the reader is shown of a citizen as it opened (<see cref="CitizenVault"/>): nothing when the disclosure is
     /// absent; erased when its key is gone, to every reader who may see citizens at all; else in full or masked.

@@ -34,7 +34,7 @@ public static class AttachmentEndpoints
 
     private static async Task UploadAsync(HttpContext http, AttachmentStore store)
     {
-        if (Refused(http, Upload) is { } refusal) { await Error(http, refusal); return; }
+        if (HttpErrors.Refusal(http, Upload) is { } refusal) { await HttpErrors.WriteAsync(http, refusal); return; }
         var actor = http.User.ToActor()!;
         var max = store.MaxBytes;
         if (http.Request.ContentLength > max) { await TooLarge(http, max); return; }
@@ -64,32 +64,32 @@ public static class AttachmentEndpoints
         }
         catch (ValidationFailedException e)
         {
-            await Error(http, e, e.Message.StartsWith("the upload is not") ? StatusCodes.Status415UnsupportedMediaType : StatusCodes.Status400BadRequest);
+            await HttpErrors.WriteAsync(http, e, e.Message.StartsWith("the upload is not") ? StatusCodes.Status415UnsupportedMediaType : StatusCodes.Status400BadRequest);
         }
     }
 
     private static async Task DownloadAsync(HttpContext http, string caseId, string attachmentId, IQuerySession session,
         AttachmentStore store, AssessmentRules assessment)
     {
-        if (Refused(http, Download) is { } refusal) { await Error(http, refusal); return; }
+        if (HttpErrors.Refusal(http, Download) is { } refusal) { await HttpErrors.WriteAsync(http, refusal); return; }
         var actor = http.User.ToActor()!;
         if (!Guid.TryParse(caseId, out var caseGuid) || !Guid.TryParse(attachmentId, out var attachmentGuid))
         {
-            await Error(http, new DomainException(ErrorCodes.NotFound, "no such case or attachment"));
+            await HttpErrors.WriteAsync(http, new DomainException(ErrorCodes.NotFound, "no such case or attachment"));
             return;
         }
         var view = await session.LoadAsync<CaseView>(caseGuid, http.RequestAborted);
-        if (view is null) { await Error(http, new DomainException(ErrorCodes.NotFound, $"No case has id {caseGuid}.")); return; }
+        if (view is null) { await HttpErrors.WriteAsync(http, new DomainException(ErrorCodes.NotFound, $"No case has id {caseGuid}.")); return; }
         if (!CaseAccess.InScope(actor, view, assessment.InspectorOfGrid))
         {
-            await Error(http, new DomainException(ErrorCodes.Forbidden, $"case {view.Number} is not within what your role '{actor.Role}' may read"));
+            await HttpErrors.WriteAsync(http, new DomainException(ErrorCodes.Forbidden, $"case {view.Number} is not within what your role '{actor.Role}' may read"));
             return;
         }
         var attachment = view.Attachments.FirstOrDefault(a => a.Id == attachmentGuid);
         var bytes = attachment is null ? null : await store.ReadAsync(attachment.Sha256, http.RequestAborted);
         if (attachment is null || bytes is null)
         {
-            await Error(http, new DomainException(ErrorCodes.NotFound, $"case {view.Number} has no attachment {attachmentGuid}"));
+            await HttpErrors.WriteAsync(http, new DomainException(ErrorCodes.NotFound, $"case {view.Number} has no attachment {attachmentGuid}"));
             return;
         }
         http.Response.ContentType = attachment.ContentType;
@@ -101,11 +101,7 @@ public static class AttachmentEndpoints
         await http.Response.Body.WriteAsync(bytes, http.RequestAborted);
     }
 
-    private static DomainException? Refused(HttpContext http, string endpoint) => HttpErrors.Refusal(http, endpoint);
-
     private static Task TooLarge(HttpContext http, long max) =>
-        Error(http, new DomainException("REQUEST_TOO_LARGE", $"a photo may be at most {ImageInspection.Describe(max)} (Attachments:MaxBytes)"),
+        HttpErrors.WriteAsync(http, new DomainException("REQUEST_TOO_LARGE", $"a photo may be at most {ImageInspection.Describe(max)} (Attachments:MaxBytes)"),
             StatusCodes.Status413PayloadTooLarge);
-
-    private static Task Error(HttpContext http, DomainException error, int? status = null) => HttpErrors.WriteAsync(http, error, status);
 }

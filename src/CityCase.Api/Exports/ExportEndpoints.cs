@@ -4,6 +4,7 @@ using CityCase.Api.Access;
 using CityCase.Api.Assessment;
 using CityCase.Api.Auth;
 using CityCase.Api.Cases;
+using CityCase.Api.GraphQL;
 using CityCase.Api.Hosting;
 using CityCase.Domain;
 using CityCase.Domain.Assessment;
@@ -12,6 +13,7 @@ using CityCase.Domain.Reference;
 using CityCase.Engine.Cases;
 using CityCase.Engine.Privacy;
 using CsvHelper;
+using GraphQL.Types;
 using Marten;
 using MiniExcelLibs;
 using MiniExcelLibs.Attributes;
@@ -31,10 +33,16 @@ namespace CityCase.Api.Exports;
 /// </summary>
 public static class ExportEndpoints
 {
-    public const string CasesCsv = "GET /exports/cases.csv";
-    public const string ScorecardsCsv = "GET /exports/scorecards.csv";
-    public const string HotlineCsv = "GET /exports/hotline-kpis.csv";
-    public const string ScorecardsXlsx = "GET /exports/scorecards.xlsx";
+    private const string CasesCsvPath = "/exports/cases.csv";
+    private const string ScorecardsCsvPath = "/exports/scorecards.csv";
+    private const string HotlineCsvPath = "/exports/hotline-kpis.csv";
+    private const string ScorecardsXlsxPath = "/exports/scorecards.xlsx";
+
+    // Their entries in AccessPolicy.HttpRoles.
+    public const string CasesCsv = "GET " + CasesCsvPath;
+    public const string ScorecardsCsv = "GET " + ScorecardsCsvPath;
+    public const string HotlineCsv = "GET " + HotlineCsvPath;
+    public const string ScorecardsXlsx = "GET " + ScorecardsXlsxPath;
 
     /// <summary>Cases fetched and written per round trip (<c>Exports:PageSize</c>).</summary>
     public const int DefaultPageSize = 500;
@@ -43,11 +51,20 @@ public static class ExportEndpoints
 
     public static void MapExports(this WebApplication app)
     {
-        app.MapGet("/exports/cases.csv", CasesAsync);
-        app.MapGet("/exports/scorecards.csv", ScorecardsAsync);
-        app.MapGet("/exports/hotline-kpis.csv", HotlineAsync);
-        app.MapGet("/exports/scorecards.xlsx", WorkbookAsync);
+        var exports = app.MapGroup("").RequireRateLimiting(RequestLimits.ExportPolicy);
+        exports.MapGet(CasesCsvPath, CasesAsync);
+        exports.MapGet(ScorecardsCsvPath, ScorecardsAsync);
+        exports.MapGet(HotlineCsvPath, HotlineAsync);
+        exports.MapGet(ScorecardsXlsxPath, WorkbookAsync);
     }
+
+    // The enum values as GraphQL names them (IN_PROGRESS, OPEN311), from the schema's own types.
+    private static readonly CaseStatusType StatusNames = new();
+    private static readonly CaseSourceType SourceNames = new();
+    private static readonly UrgencyType UrgencyNames = new();
+    private static readonly ScorecardDimensionType DimensionNames = new();
+
+    private static string NameOf(EnumerationGraphType type, object value) => type.Values.FindByValue(value)!.Name;
 
     /// <summary>A case as a row: the case, and its citizen as the reader may see them (null when not shown).</summary>
     private sealed record CaseRow(CaseView Case, ShownCitizen? Citizen, Category? Category, Department? Department, DateTimeZone Zone)
@@ -59,10 +76,10 @@ public static class ExportEndpoints
     private static readonly (string Header, Func<CaseRow, object?> Value)[] CaseColumns =
     [
         ("number", r => r.Case.Number),
-        ("status", r => r.Case.Status.ToString().ToUpperInvariant()),
+        ("status", r => NameOf(StatusNames, r.Case.Status)),
         ("suspended", r => r.Case.Suspended),
-        ("source", r => r.Case.Source.ToString().ToUpperInvariant()),
-        ("urgency", r => r.Case.Urgency.ToString().ToUpperInvariant()),
+        ("source", r => NameOf(SourceNames, r.Case.Source)),
+        ("urgency", r => NameOf(UrgencyNames, r.Case.Urgency)),
         ("categoryCode", r => r.Case.CategoryCode),
         ("categoryName", r => r.Category?.Name),
         ("description", r => r.Case.Description),
@@ -98,7 +115,7 @@ public static class ExportEndpoints
     ];
 
     private static async Task CasesAsync(HttpContext http, IQuerySession session, CitizenVault vault, AssessmentRules assessment,
-        ReferenceData reference, DateTimeZone zone, Microsoft.Extensions.Configuration.IConfiguration configuration)
+        ReferenceData reference, DateTimeZone zone, Microsoft.Extensions.Configuration.IConfiguration configuration, ILoggerFactory loggers)
     {
         if (HttpErrors.Refusal(http, CasesCsv) is { } refusal) { await HttpErrors.WriteAsync(http, refusal); return; }
         var actor = http.User.ToActor()!;
@@ -109,13 +126,13 @@ public static class ExportEndpoints
                 "categoryCode", "source", "reportedFrom", "reportedTo");
             filter = new CaseFilter
             {
-                Status = query.Enum<CaseStatus>("status", new CaseStatusType()),
+                Status = query.Enum<CaseStatus>("status", StatusNames),
                 DepartmentCode = query.Text("departmentCode"),
                 GridCode = query.Text("gridCode"),
                 CommunityCode = query.Text("communityCode"),
                 StreetCode = query.Text("streetCode"),
                 CategoryCode = query.Text("categoryCode"),
-                Source = query.Enum<CaseSource>("source", new CaseSourceType()),
+                Source = query.Enum<CaseSource>("source", SourceNames),
                 ReportedFrom = query.Instant("reportedFrom"),
                 ReportedTo = query.Instant("reportedTo"),
             };
@@ -123,35 +140,42 @@ public static class ExportEndpoints
         catch (DomainException e) { await HttpErrors.WriteAsync(http, e); return; }
 
         // Whether this reader sees citizens at all decides the columns; how much (full or masked) is decided per case.
-        var showsCitizens = CaseAccess.DisclosureFor(actor, actor.Department) != Disclosure.Absent;
-        var columns = showsCitizens ? [.. CaseColumns, .. CitizenColumns] : CaseColumns;
-        await using var csv = StartCsv(http, "cases.csv");
-        foreach (var (header, _) in columns) csv.WriteField(header);
-        await csv.EndRecordAsync(http.RequestAborted);
-
+        var columns = CaseAccess.SeesCitizens(actor) ? [.. CaseColumns, .. CitizenColumns] : CaseColumns;
         var pageSize = Math.Max(1, configuration.GetValue("Exports:PageSize", DefaultPageSize));
-        var after = "";
-        while (true)
+        var cases = filter.Apply(session.Query<CaseView>().InScope(actor, assessment.InspectorOfGrid), zone);
+        Task<IReadOnlyList<CaseView>> PageAfter(string number) =>
+            cases.Where(v => v.Number.CompareTo(number) > 0).OrderBy(v => v.Number).Take(pageSize).ToListAsync(http.RequestAborted);
+
+        // The first page is read before the answer starts, so a failing database answers an error, not a cut-off 200.
+        var page = await PageAfter("");
+        long rows = 0;
+        await using (var csv = StartCsv(http, "cases.csv"))
         {
-            var page = await filter.Apply(session.Query<CaseView>().InScope(actor, assessment.InspectorOfGrid), zone)
-                .Where(v => v.Number.CompareTo(after) > 0).OrderBy(v => v.Number).Take(pageSize)
-                .ToListAsync(http.RequestAborted);
-            var opened = showsCitizens
-                ? await vault.OpenManyAsync(page.Select(v => v.Citizen).OfType<SealedCitizen>(), http.RequestAborted)
-                : new Dictionary<SealedCitizen, CitizenReading>();
-            foreach (var view in page)
+            foreach (var (header, _) in columns) csv.WriteField(header);
+            await csv.EndRecordAsync(http.RequestAborted);
+            while (true)
             {
-                var citizen = CaseAccess.CitizenOf(view, CaseAccess.DisclosureFor(actor, view.DepartmentCode),
-                    view.Citizen is { } sealedCitizen ? opened.GetValueOrDefault(sealedCitizen) : null);
-                var row = new CaseRow(view, citizen, view.CategoryCode is { } c ? reference.CategoriesByCode.GetValueOrDefault(c) : null,
-                    view.DepartmentCode is { } d ? reference.DepartmentsByCode.GetValueOrDefault(d) : null, zone);
-                foreach (var (_, value) in columns) csv.WriteField(value(row));
-                await csv.EndRecordAsync(http.RequestAborted);
+                var opened = columns.Length > CaseColumns.Length
+                    ? await vault.OpenManyAsync(page.Select(v => v.Citizen).OfType<SealedCitizen>(), http.RequestAborted)
+                    : new Dictionary<SealedCitizen, CitizenReading>();
+                foreach (var view in page)
+                {
+                    var citizen = CaseAccess.CitizenOf(view, CaseAccess.DisclosureFor(actor, view.DepartmentCode),
+                        view.Citizen is { } sealedCitizen ? opened.GetValueOrDefault(sealedCitizen) : null);
+                    var row = new CaseRow(view, citizen, view.CategoryCode is { } c ? reference.CategoriesByCode.GetValueOrDefault(c) : null,
+                        view.DepartmentCode is { } d ? reference.DepartmentsByCode.GetValueOrDefault(d) : null, zone);
+                    foreach (var (_, value) in columns) csv.WriteField(value(row));
+                    await csv.EndRecordAsync(http.RequestAborted);
+                }
+                rows += page.Count;
+                await csv.FlushAsync(http.RequestAborted);
+                if (page.Count < pageSize) break;
+                page = await PageAfter(page[^1].Number);
             }
-            await csv.FlushAsync(http.RequestAborted);
-            if (page.Count < pageSize) break;
-            after = page[^1].Number;
         }
+        // Who took which cases out, for the city's records: the filter holds codes and times, never a citizen's data.
+        loggers.CreateLogger("CityCase.Exports").LogInformation("{User} ({Role}) exported {Rows} cases as CSV, filter {Filter}, citizens {Citizens}",
+            actor.UserId, actor.Role, rows, http.Request.QueryString.Value, columns.Length > CaseColumns.Length ? "shown" : "absent");
     }
 
     private static async Task ScorecardsAsync(HttpContext http)
@@ -161,7 +185,7 @@ public static class ExportEndpoints
         try
         {
             var query = new ExportQuery(http.Request.Query, "dimension", "from", "to");
-            var dimension = query.Enum<BucketKind>("dimension", new ScorecardDimensionType())
+            var dimension = query.Enum<BucketKind>("dimension", DimensionNames)
                             ?? throw new ValidationFailedException("'dimension' is required");
             var (from, to) = AssessmentQueries.CheckedRange(query.Date("from"), query.Date("to"));
             scorecards = await AssessmentQueries.ScorecardsAsync(http.RequestServices, dimension, from, to, http.RequestAborted);
@@ -169,12 +193,11 @@ public static class ExportEndpoints
         catch (DomainException e) { await HttpErrors.WriteAsync(http, e); return; }
 
         await using var csv = StartCsv(http, "scorecards.csv");
-        foreach (var header in ScorecardHeaders) csv.WriteField(header);
+        foreach (var (header, _) in ScorecardColumns) csv.WriteField(header);
         await csv.EndRecordAsync(http.RequestAborted);
         foreach (var scorecard in scorecards)
         {
-            csv.WriteField(new ScorecardDimensionType().Values.FindByValue(scorecard.Dimension)!.Name);
-            foreach (var value in ScorecardValues(scorecard)) csv.WriteField(value);
+            foreach (var (_, value) in ScorecardColumns) csv.WriteField(value(scorecard));
             await csv.EndRecordAsync(http.RequestAborted);
         }
     }
@@ -190,18 +213,20 @@ public static class ExportEndpoints
         }
         catch (DomainException e) { await HttpErrors.WriteAsync(http, e); return; }
 
-        // A row per day, then the whole range (its rates are over the range's cases, not an average of the days').
+        // A row per day, then the whole range (its rates are over the range's cases, not an average of the days'), all
+        // read before the answer starts: a year is 367 small rows.
+        var rows = new List<HotlineKpis>();
+        for (var day = from; day <= to; day = day.PlusDays(1))
+            rows.Add(await AssessmentQueries.HotlineKpisAsync(http.RequestServices, day, day, http.RequestAborted));
+        rows.Add(await AssessmentQueries.HotlineKpisAsync(http.RequestServices, from, to, http.RequestAborted));
+
         await using var csv = StartCsv(http, "hotline-kpis.csv");
         csv.WriteField("from");
         csv.WriteField("to");
         foreach (var (name, _, _) in HotlineKpisType.Counts) csv.WriteField(name);
         foreach (var (name, _, _) in HotlineKpisType.Rates) csv.WriteField(name);
         await csv.EndRecordAsync(http.RequestAborted);
-        for (var day = from; day <= to; day = day.PlusDays(1))
-            await WriteRow(await AssessmentQueries.HotlineKpisAsync(http.RequestServices, day, day, http.RequestAborted));
-        await WriteRow(await AssessmentQueries.HotlineKpisAsync(http.RequestServices, from, to, http.RequestAborted));
-
-        async Task WriteRow(HotlineKpis kpis)
+        foreach (var kpis in rows)
         {
             csv.WriteField(LocalDatePattern.Iso.Format(kpis.From));
             csv.WriteField(LocalDatePattern.Iso.Format(kpis.To));
@@ -220,18 +245,22 @@ public static class ExportEndpoints
         catch (DomainException e) { await HttpErrors.WriteAsync(http, e); return; }
 
         var sheets = new Dictionary<string, object>();
-        foreach (var dimension in new ScorecardDimensionType().Values)
+        foreach (var dimension in DimensionNames.Values)
         {
             var scorecards = await AssessmentQueries.ScorecardsAsync(http.RequestServices, (BucketKind)dimension.Value!,
                 month.OnDayOfMonth(1), month.OnDayOfMonth(month.Calendar.GetDaysInMonth(month.Year, month.Month)), http.RequestAborted);
-            sheets[dimension.Name] = scorecards.Select(s => ScorecardHeaders.Skip(1).Zip(ScorecardValues(s))
-                .ToDictionary(p => p.First, p => p.Second)).ToList();
+            // A table, not rows of dictionaries: a month without a dimension's figures still gets its header row.
+            var sheet = new System.Data.DataTable(dimension.Name);
+            foreach (var (header, _) in ScorecardColumns.Skip(1)) sheet.Columns.Add(header, typeof(object));
+            foreach (var scorecard in scorecards)
+                sheet.Rows.Add(ScorecardColumns.Skip(1).Select(c => c.Value(scorecard) ?? DBNull.Value).ToArray());
+            sheets[dimension.Name] = sheet;
         }
         var rates = ScorecardType.Rates.Select(r => r.Name).ToHashSet();
         var configuration = new OpenXmlConfiguration
         {
             FreezeRowCount = 1,
-            DynamicColumns = ScorecardHeaders.Where(rates.Contains).Select(r => new DynamicExcelColumn(r) { Format = "0.0%" }).ToArray(),
+            DynamicColumns = ScorecardColumns.Where(c => rates.Contains(c.Header)).Select(c => new DynamicExcelColumn(c.Header) { Format = "0.0%" }).ToArray(),
         };
         // A workbook is a zip, written whole: a month's scorecards are a few hundred rows at most.
         using var buffer = new MemoryStream();
@@ -244,19 +273,17 @@ public static class ExportEndpoints
         await buffer.CopyToAsync(http.Response.Body, http.RequestAborted);
     }
 
-    // A scorecard's columns: its subject and period, every counter, every rate and the composite, GraphQL's names.
-    private static readonly string[] ScorecardHeaders =
+    // A scorecard's columns: its dimension, subject and period, every counter, every rate and the composite, GraphQL's names.
+    private static readonly (string Header, Func<Scorecard, object?> Value)[] ScorecardColumns =
     [
-        "dimension", "subject", "subjectName", "from", "to",
-        .. ScoreCountsType.Counters.Select(c => c.Name), .. ScorecardType.Rates.Select(r => r.Name), "compositeScore",
-    ];
-
-    private static IEnumerable<object?> ScorecardValues(Scorecard s) =>
-    [
-        s.Subject, s.SubjectName, LocalDatePattern.Iso.Format(s.From), LocalDatePattern.Iso.Format(s.To),
-        .. ScoreCountsType.Counters.Select(c => (object?)c.Value(s.Counts)),
-        .. ScorecardType.Rates.Select(r => (object?)r.Rate(s.Counts)),
-        s.CompositeScore,
+        ("dimension", s => NameOf(DimensionNames, s.Dimension)),
+        ("subject", s => s.Subject),
+        ("subjectName", s => s.SubjectName),
+        ("from", s => LocalDatePattern.Iso.Format(s.From)),
+        ("to", s => LocalDatePattern.Iso.Format(s.To)),
+        .. ScoreCountsType.Counters.Select(c => (c.Name, (Func<Scorecard, object?>)(s => c.Value(s.Counts)))),
+        .. ScorecardType.Rates.Select(r => (r.Name, (Func<Scorecard, object?>)(s => r.Rate(s.Counts)))),
+        ("compositeScore", s => s.CompositeScore),
     ];
 
     /// <summary>Starts a CSV answer: UTF-8 with a BOM, CRLF rows, quotes where RFC 4180 needs them (the defaults), formulas defused.</summary>

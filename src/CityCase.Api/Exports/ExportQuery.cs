@@ -26,6 +26,8 @@ public sealed class ExportQuery
             if (values.Count > 1)
                 throw new ValidationFailedException($"'{name}' is given {values.Count} times; give it once");
             var value = values.ToString();
+            if (value.Length == 0)
+                throw new ValidationFailedException($"'{name}' is empty; leave it out not to filter on it");
             if (value.Length > MaxValueLength || value.Any(char.IsControl))
                 throw new ValidationFailedException($"'{name}' must be at most {MaxValueLength} printable characters");
         }

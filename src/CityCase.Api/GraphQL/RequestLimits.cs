@@ -26,12 +26,17 @@ public static class RequestLimits
     public const int MaxParserDepth = 64;     // syntax nesting, before validation even starts
     public const int MaxTextLength = 10_000;  // any one string argument; fields have tighter limits of their own
     public const string RateLimitPolicy = "graphql";
+    public const string ExportPolicy = "exports";
 
-    /// <summary>Rates per device and per anonymous caller (<c>RateLimits:Device|Anonymous:PermitsPerMinute</c>), answered with 429 and Retry-After.</summary>
+    /// <summary>
+    /// Rates per device and per anonymous caller (<c>RateLimits:Device|Anonymous:PermitsPerMinute</c>) and exports running
+    /// at once on a node (<c>RateLimits:Exports:AtOnce</c>), answered with 429 and Retry-After.
+    /// </summary>
     public static IServiceCollection AddRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         var devicePerMinute = configuration.GetValue("RateLimits:Device:PermitsPerMinute", 600);
         var anonymousPerMinute = configuration.GetValue("RateLimits:Anonymous:PermitsPerMinute", 120);
+        var exportsAtOnce = configuration.GetValue("RateLimits:Exports:AtOnce", 2);
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -42,7 +47,7 @@ public static class RequestLimits
                 rejected.HttpContext.Response.ContentType = "application/json";
                 await rejected.HttpContext.Response.WriteAsJsonAsync(new
                 {
-                    errors = new[] { new { message = $"Too many requests from this caller; retry after {retryAfter} s.", extensions = new { code = "RATE_LIMITED" } } },
+                    errors = new[] { new { message = $"Too many requests at once; retry after {retryAfter} s.", extensions = new { code = "RATE_LIMITED" } } },
                 }, ct);
             };
             // Devices (per device) and anonymous callers (per address) are limited; signed-in staff are not.
@@ -54,6 +59,9 @@ public static class RequestLimits
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = devicePerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }),
                 var actor => RateLimitPartition.GetNoLimiter("user:" + actor.UserId),
             });
+            // An export reads every case it covers: a few at a time on a node, whoever asks, so reads and commands keep the CPU.
+            o.AddPolicy(ExportPolicy, _ => RateLimitPartition.GetConcurrencyLimiter("exports",
+                _ => new ConcurrencyLimiterOptions { PermitLimit = exportsAtOnce, QueueLimit = 0 }));
         });
         return services;
     }

@@ -67,7 +67,7 @@ public sealed class SimulatedDayTests(ITestOutputHelper output) : IAsyncLifetime
             var view = new CaseSeen(answer.Data!["case"]!, answer.Data!["caseHistory"]!.AsArray());
             foreach (var path in journey.Paths)
                 if (!Shows(path, view, journey, day))
-                    failures.Add($"journey {journey.Index}: {path} does not show in {answer.Data!["case"]!.ToJsonString()[..200]}");
+                    failures.Add($"journey {journey.Index}: {path} does not show in {Shorten(answer.Data!["case"]!.ToJsonString())}");
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         var notTaken = Enum.GetValues<DayPath>().Where(p => !journeys.Any(j => j.Paths.Contains(p))).ToList();
@@ -132,4 +132,6 @@ public sealed class SimulatedDayTests(ITestOutputHelper output) : IAsyncLifetime
         DayPath.Supervision => "\"level\":\\s*(\"supervision\"|1)",
         _ => "\"level\":\\s*(\"public_?listing\"|2)",
     };
+
+    private static string Shorten(string json) => json.Length <= 300 ? json : json[..300] + "...";
 }
