@@ -65,6 +65,10 @@ public sealed partial class SampleOperationsTests(SampleOperationsTests.Fixture 
     {
         var samples = Names.Select(Sample.Load).ToList();
         foreach (var user in Users) Assert.True(samples.Any(s => s.User == user), $"no sample document for the {user} under samples/operations/{user}/");
+        // Queries and mutations run by themselves; a subscription needs its own test (the supervisor's alerts have one below).
+        var subscriptions = samples.Where(s => s.Operation.Operation == OperationType.Subscription).Select(s => s.Name).ToList();
+        Assert.True(subscriptions.SequenceEqual(["supervisor/sla-alerts.graphql"]),
+            $"subscription samples {string.Join(", ", subscriptions)}: each one needs a test that runs it, like the supervisor's alerts'");
         foreach (var sample in samples)
         {
             Assert.True(Users.Contains(sample.User), $"{sample.Name}: {sample.User} is not one of the kinds of user ({string.Join(", ", Users)})");
