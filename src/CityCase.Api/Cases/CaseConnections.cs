@@ -171,10 +171,11 @@ public static class CaseConnectionQueries
             });
     }
 
-    public static int PageSize(int? first) => first switch
+    /// <summary>A list's <c>first</c> argument, checked: from 1 to <paramref name="max"/>, <paramref name="byDefault"/> when not given.</summary>
+    public static int PageSize(int? first, int byDefault = 20, int max = MaxPage) => first switch
     {
-        null => 20,
-        < 1 or > MaxPage => throw new ValidationFailedException($"first must be from 1 to {MaxPage} (was {first})"),
+        null => byDefault,
+        var n when n < 1 || n > max => throw new ValidationFailedException($"first must be from 1 to {max} (was {first})"),
         _ => first.Value,
     };
 }

@@ -36,8 +36,7 @@ public static class PrivacyFields
             .ResolveAsync(async context =>
             {
                 context.RequireActor();
-                var first = context.GetArgument<int?>("first") ?? 20;
-                if (first is < 1 or > MaxCallerCases) throw new ValidationFailedException($"first must be from 1 to {MaxCallerCases} (was {first})");
+                var first = CaseConnectionQueries.PageSize(context.GetArgument<int?>("first"), max: MaxCallerCases);
                 var hash = context.Service<CitizenVault>().PhoneHash(context.GetArgument<string>("phone"))
                            ?? throw new ValidationFailedException("phone must contain digits");
                 var session = context.Service<IQuerySession>();

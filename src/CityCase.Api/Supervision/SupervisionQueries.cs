@@ -59,8 +59,7 @@ public static class SupervisionQueries
             .ResolveAsync(async context =>
             {
                 var actor = context.RequireActor();
-                var first = context.GetArgument<int?>("first") ?? 50;
-                if (first is < 1 or > 100) throw new ValidationFailedException($"first must be from 1 to 100 (was {first})");
+                var first = CaseConnectionQueries.PageSize(context.GetArgument<int?>("first"), byDefault: 50);
                 var department = context.DepartmentInScope(actor);
                 var level = context.GetArgument<SupervisionLevel?>("level");
                 var nowMs = context.Service<IClock>().GetCurrentInstant().ToUnixTimeMilliseconds();
