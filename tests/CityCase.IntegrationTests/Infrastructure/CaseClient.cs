@@ -16,7 +16,8 @@ public sealed class CaseClient(CityCaseServer server)
     public static string Department(string code) => CityCaseServer.Token("department", $"staff-{code}", code);
 
     public async Task<(string Id, string Number)> Report(string description = "Pothole outside No. 12",
-        double longitude = 121.4737, double latitude = 31.2304, string? categoryCode = null, string? idempotencyKey = null)
+        double longitude = 121.4737, double latitude = 31.2304, string? categoryCode = null, string? idempotencyKey = null,
+        string phone = "13900000000")
     {
         var response = await server.PostGraphQL(Samples.ReportComplaint, new
         {
@@ -24,7 +25,7 @@ public sealed class CaseClient(CityCaseServer server)
             {
                 description, categoryCode, idempotencyKey,
                 location = new { longitude, latitude },
-                citizen = new { name = "Zhang San", phone = "13900000000" },
+                citizen = new { name = "Zhang San", phone },
             },
         }, Agent);
         Assert.True(response.Errors is null, response.ToString());

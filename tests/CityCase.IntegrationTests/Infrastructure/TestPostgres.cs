@@ -25,6 +25,15 @@ public static class TestPostgres
 
     public static Task<LocalPostgresCluster> Instance => Cluster.Value;
 
+    /// <summary>The one value of a query (a count, as a rule) on a test database, for tests that check the tables themselves.</summary>
+    public static async Task<long> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
     /// <summary>A test host may end before ProcessExit cleans up: remove folders whose run has ended.</summary>
     private static void RemoveClustersOfEndedRuns()
     {

@@ -30,12 +30,6 @@ public sealed class MqttIngestTests
         return node;
     }
 
-    private static async Task<long> Scalar(CityCaseServer node, string sql)
-    {
-        await using var connection = new NpgsqlConnection(node.ConnectionString);
-        await connection.OpenAsync();
-        return (long)(await new NpgsqlCommand(sql, connection).ExecuteScalarAsync())!;
-    }
 
     [Fact]
     public async Task An_alarm_files_a_case_a_repeat_folds_into_it_a_key_replays_and_a_clear_is_recorded()
@@ -84,7 +78,7 @@ public sealed class MqttIngestTests
         try
         {
             await using var device = await MqttDevice.Connect(broker, "gateway-1");
-            var events = await Scalar(node, "select count(*) from citycase.mt_events");
+            var events = await TestPostgres.ScalarAsync(node.ConnectionString, "select count(*) from citycase.mt_events");
             foreach (var (message, named) in new (object Message, string Named)[]
                      {
                          ("{ not json", "not JSON"),
@@ -101,13 +95,13 @@ public sealed class MqttIngestTests
                 // Bad input is refused on arrival, nothing stored (no receipt); a clear is refused once folded.
                 Assert.Equal(named.StartsWith("No open case"), answer["receipt"] is not null);
             }
-            Assert.Equal(events, await Scalar(node, "select count(*) from citycase.mt_events"));
+            Assert.Equal(events, await TestPostgres.ScalarAsync(node.ConnectionString, "select count(*) from citycase.mt_events"));
 
             // The broker refuses gateway-1's signal on gateway-2's topic: it never reaches CityCase.
             var spoofed = await device.Publish(JsonSerializer.Serialize(Alarm("S-2")), "spoof", topic: "citycase/devices/gateway-2/signals");
             Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, spoofed.ReasonCode);
             await Task.Delay(500);
-            Assert.Equal(events, await Scalar(node, "select count(*) from citycase.mt_events"));
+            Assert.Equal(events, await TestPostgres.ScalarAsync(node.ConnectionString, "select count(*) from citycase.mt_events"));
         }
         finally
         {
@@ -128,9 +122,9 @@ public sealed class MqttIngestTests
             var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? a : b).Send(Alarm($"S-{i:000}"))));
             Assert.All(answers, answer => Assert.True(answer["error"] is null, answer.ToJsonString()));
             Assert.Equal(40, answers.Select(x => x["caseNumber"]!.GetValue<string>()).Distinct().Count());
-            Assert.Equal(40, await Scalar(first, "select count(*) from citycase.mt_events where type = 'case_reported'"));
+            Assert.Equal(40, await TestPostgres.ScalarAsync(first.ConnectionString, "select count(*) from citycase.mt_events where type = 'case_reported'"));
             // Handled twice, an alarm would have been folded into its own case as a repeat.
-            Assert.Equal(0, await Scalar(first, "select count(*) from citycase.mt_events where type = 'sensor_alarm_repeated'"));
+            Assert.Equal(0, await TestPostgres.ScalarAsync(first.ConnectionString, "select count(*) from citycase.mt_events where type = 'sensor_alarm_repeated'"));
         }
         finally
         {

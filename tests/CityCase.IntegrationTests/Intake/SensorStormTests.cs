@@ -54,12 +54,6 @@ public sealed class SensorStormTests
             Assert.Equal(MqttClientPublishReasonCode.Success, published.ReasonCode);
         }));
 
-    private static async Task<long> Scalar(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        return Convert.ToInt64(await new NpgsqlCommand(sql, connection).ExecuteScalarAsync());
-    }
 
     private const string SensorCases = "select count(*) from citycase.mt_events where type = 'case_reported' and data->'sensor' is not null";
 
@@ -106,12 +100,12 @@ public sealed class SensorStormTests
             var views = page.Data!["cases"]!["edges"]!.AsArray().Select(e => e!["node"]!).ToList();
             Assert.Equal(sensors, views.Count);
             Assert.All(views, v => Assert.Equal(repeats, v["sensorRepeats"]!.GetValue<int>()));
-            Assert.Equal(sensors, await Scalar(node.ConnectionString, SensorCases));
-            Assert.Equal(sensors * repeats, await Scalar(node.ConnectionString, RepeatsCounted));
+            Assert.Equal(sensors, await TestPostgres.ScalarAsync(node.ConnectionString, SensorCases));
+            Assert.Equal(sensors * repeats, await TestPostgres.ScalarAsync(node.ConnectionString, RepeatsCounted));
             // Repeats that arrived together were folded into fewer events than alarms, and the inbox is empty.
-            Assert.True(await Scalar(node.ConnectionString, "select count(*) from citycase.mt_events where type = 'sensor_alarm_repeated'")
+            Assert.True(await TestPostgres.ScalarAsync(node.ConnectionString, "select count(*) from citycase.mt_events where type = 'sensor_alarm_repeated'")
                         <= sensors * repeats);
-            Assert.Equal(0, await Scalar(node.ConnectionString, "select count(*) from citycase.cc_sensor_inbox"));
+            Assert.Equal(0, await TestPostgres.ScalarAsync(node.ConnectionString, "select count(*) from citycase.cc_sensor_inbox"));
             foreach (var gateway in gateways) await gateway.DisposeAsync();
         }
         finally
@@ -150,31 +144,31 @@ public sealed class SensorStormTests
             var burst = Burst(sensors, repeats, "kill");
             var publishing = PublishAll(gateways, burst);
             // Killed once the first cases are filed: some signals folded, some stored but not folded, some maybe not yet taken.
-            await Eventually.WaitUntil(async () => await Scalar(database, SensorCases) > 0, TimeSpan.FromSeconds(20),
+            await Eventually.WaitUntil(async () => await TestPostgres.ScalarAsync(database, SensorCases) > 0, TimeSpan.FromSeconds(20),
                 "the first cases filed", pollMilliseconds: 5);
             await node.DisposeAsync(); // SIGKILL
-            var (casesBeforeKill, repeatsBeforeKill) = (await Scalar(database, SensorCases), await Scalar(database, RepeatsCounted));
-            var storedNotFolded = await Scalar(database, "select count(*) from citycase.cc_sensor_inbox");
+            var (casesBeforeKill, repeatsBeforeKill) = (await TestPostgres.ScalarAsync(database, SensorCases), await TestPostgres.ScalarAsync(database, RepeatsCounted));
+            var storedNotFolded = await TestPostgres.ScalarAsync(database, "select count(*) from citycase.cc_sensor_inbox");
             await publishing; // the broker has every message (it acknowledged each to its gateway)
 
             node = await Start();
             try
             {
-                await Eventually.WaitUntil(async () => await Scalar(database, "select count(*) from citycase.cc_sensor_inbox") == 0
-                                                       && await Scalar(database, RepeatsCounted) >= sensors * repeats,
+                await Eventually.WaitUntil(async () => await TestPostgres.ScalarAsync(database, "select count(*) from citycase.cc_sensor_inbox") == 0
+                                                       && await TestPostgres.ScalarAsync(database, RepeatsCounted) >= sensors * repeats,
                     TimeSpan.FromSeconds(30), "the rest of the burst folded after the restart");
             }
             catch (Exception)
             {
                 Console.WriteLine($"Before the kill: {casesBeforeKill} cases, {repeatsBeforeKill} repeats, {storedNotFolded} stored; now " +
-                                  $"{await Scalar(database, SensorCases)} cases, {await Scalar(database, RepeatsCounted)} repeats, " +
-                                  $"{await Scalar(database, "select count(*) from citycase.cc_sensor_inbox")} stored\n{node.Output}");
+                                  $"{await TestPostgres.ScalarAsync(database, SensorCases)} cases, {await TestPostgres.ScalarAsync(database, RepeatsCounted)} repeats, " +
+                                  $"{await TestPostgres.ScalarAsync(database, "select count(*) from citycase.cc_sensor_inbox")} stored\n{node.Output}");
                 throw;
             }
             await Task.Delay(1000); // anything still to come (a double) would land now
-            Assert.Equal(sensors, await Scalar(database, SensorCases));
-            Assert.Equal(sensors * repeats, await Scalar(database, RepeatsCounted));
-            Assert.Equal(0, await Scalar(database, "select count(*) from citycase.cc_sensor_inbox"));
+            Assert.Equal(sensors, await TestPostgres.ScalarAsync(database, SensorCases));
+            Assert.Equal(sensors * repeats, await TestPostgres.ScalarAsync(database, RepeatsCounted));
+            Assert.Equal(0, await TestPostgres.ScalarAsync(database, "select count(*) from citycase.cc_sensor_inbox"));
             Assert.True(repeatsBeforeKill < sensors * repeats, "the kill fell after the burst was folded: it tested nothing");
             Console.WriteLine($"Sensor storm kill: before it {casesBeforeKill} cases, {repeatsBeforeKill} repeats and {storedNotFolded} signals " +
                               $"stored but not folded; after the restart exactly {sensors} cases and {sensors * repeats} repeats");

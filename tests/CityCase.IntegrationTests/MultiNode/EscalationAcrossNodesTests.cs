@@ -50,21 +50,21 @@ public sealed class EscalationAcrossNodesTests
                 await a.RunTimekeeperOnceAsync();
                 await b.RunTimekeeperOnceAsync();
             }
-            Assert.True(Cases == await Scalar(database, "select count(*) from citycase.mt_events where type = 'case_supervised'"),
-                $"lights: {await Scalar(database, "select count(*) from citycase.mt_events where type = 'sla_light_changed'")}, " +
-                $"red disposal: {await Scalar(database, "select count(*) from citycase.mt_events where type = 'sla_light_changed' and data ->> 'clock' = 'Disposal' and data ->> 'light' = 'Red'")}, " +
-                $"events: {await Scalar(database, "select count(*) from citycase.mt_events")}");
+            Assert.True(Cases == await TestPostgres.ScalarAsync(database, "select count(*) from citycase.mt_events where type = 'case_supervised'"),
+                $"lights: {await TestPostgres.ScalarAsync(database, "select count(*) from citycase.mt_events where type = 'sla_light_changed'")}, " +
+                $"red disposal: {await TestPostgres.ScalarAsync(database, "select count(*) from citycase.mt_events where type = 'sla_light_changed' and data ->> 'clock' = 'Disposal' and data ->> 'light' = 'Red'")}, " +
+                $"events: {await TestPostgres.ScalarAsync(database, "select count(*) from citycase.mt_events")}");
 
             // The 督办 step (8 working hours past 15:30: Wednesday 16:00) is due on both nodes: each escalator passes four times.
             clock.Reset(At(25, 16, 30));
             await Task.WhenAll(Enumerable.Range(0, 4).SelectMany(_ => new[] { Escalate(a), Escalate(b) }));
-            var perCase = await Scalar(database, """
+            var perCase = await TestPostgres.ScalarAsync(database, """
                 select count(*) from (select stream_id, count(*) as n from citycase.mt_events where type = 'case_supervised'
                                       group by stream_id) s where n <> 2
                 """);
             Assert.Equal(0, perCase);
-            Assert.Equal(2 * Cases, await Scalar(database, "select count(*) from citycase.mt_events where type = 'case_supervised'"));
-            Assert.Equal(Cases, await Scalar(database,
+            Assert.Equal(2 * Cases, await TestPostgres.ScalarAsync(database, "select count(*) from citycase.mt_events where type = 'case_supervised'"));
+            Assert.Equal(Cases, await TestPostgres.ScalarAsync(database,
                 "select count(*) from citycase.mt_events where type = 'case_supervised' and data ->> 'level' = 'Supervision'"));
         }
         finally
@@ -76,11 +76,4 @@ public sealed class EscalationAcrossNodesTests
 
     private static Task<int> Escalate(CityCaseServer node) => node.Services.GetRequiredService<SupervisionEscalator>().RunOnceAsync();
 
-    private static async Task<long> Scalar(string database, string sql)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
 }

@@ -34,7 +34,7 @@ public sealed class SlaLightsAcrossNodesTests
         for (var batch = 0; batch < Cases / 10; batch++)
             await Task.WhenAll(Enumerable.Range(0, 10).Select(i => client.Report($"Lamp out {batch * 10 + i}")));
         clock.Reset(SystemClock.Instance.GetCurrentInstant());
-        var clocks = await Scalar(database, "select count(*) from citycase.mt_events where type = 'clock_started'");
+        var clocks = await TestPostgres.ScalarAsync(database, "select count(*) from citycase.mt_events where type = 'clock_started'");
         Assert.True(clocks >= Cases, $"{clocks} clocks started");
 
         var workingDirectory = Directory.CreateTempSubdirectory("citycase-sla-nodes-").FullName;
@@ -52,11 +52,11 @@ public sealed class SlaLightsAcrossNodesTests
             killed = true;
             var watch = Stopwatch.StartNew();
             var atKill = await Lights(database);
-            var pending = await Scalar(database, "select count(*) from citycase.wolverine_incoming_envelopes where status = 'Incoming'");
+            var pending = await TestPostgres.ScalarAsync(database, "select count(*) from citycase.wolverine_incoming_envelopes where status = 'Incoming'");
             Assert.True(pending > 0, "the killed node had no accepted light left to finish: nothing to show");
 
             // The survivor takes over the dead node's inbox and handles what it had accepted.
-            await Eventually.WaitUntil(async () => await Scalar(database,
+            await Eventually.WaitUntil(async () => await TestPostgres.ScalarAsync(database,
                 "select count(*) from citycase.wolverine_incoming_envelopes where status = 'Incoming'") == 0,
                 TimeSpan.FromSeconds(45), "the dead node's inbox being finished", pollMilliseconds: 50);
             var recovered = await Lights(database) - atKill;
@@ -69,7 +69,7 @@ public sealed class SlaLightsAcrossNodesTests
             Assert.Equal(0, await survivor.RunTimekeeperOnceAsync());
 
             // Every clock: exactly one yellow and one red, none missing, none doubled.
-            var wrong = await Scalar(database, """
+            var wrong = await TestPostgres.ScalarAsync(database, """
                 select count(*) from (
                   select c.stream_id, c.data->>'clock' as clock,
                          count(l.seq_id) filter (where l.data->>'light' = 'Yellow') as yellow,
@@ -91,15 +91,8 @@ public sealed class SlaLightsAcrossNodesTests
     }
 
     private static Task<long> Lights(string database) =>
-        Scalar(database, "select count(*) from citycase.mt_events where type = 'sla_light_changed'");
+        TestPostgres.ScalarAsync(database, "select count(*) from citycase.mt_events where type = 'sla_light_changed'");
 
-    private static async Task<long> Scalar(string database, string sql)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
 
     private sealed class Finally(Func<Task> action) : IAsyncDisposable
     {

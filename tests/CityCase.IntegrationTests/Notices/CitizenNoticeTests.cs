@@ -46,20 +46,7 @@ public sealed class CitizenNoticeTests : IAsyncLifetime
         await _receiver.DisposeAsync();
     }
 
-    private async Task<(string Id, string Number)> Report(string phone)
-    {
-        var response = await _server.PostGraphQL(Samples.ReportComplaint, new
-        {
-            input = new
-            {
-                description = "Street lamp out", location = new { longitude = 121.4737, latitude = 31.2304 },
-                citizen = new { name = "Zhang San", phone },
-            },
-        }, _client.Agent);
-        Assert.True(response.Errors is null, response.ToString());
-        var c = response.Data!["reportComplaint"]!["case"]!;
-        return (c["id"]!.GetValue<string>(), c["number"]!.GetValue<string>());
-    }
+    private Task<(string Id, string Number)> Report(string phone) => _client.Report("Street lamp out", phone: phone);
 
     private async Task<JsonArray> Notices(string id) =>
         (await _client.Case(id, "notices { id kind status attempts failureReason deliveredAt queuedBy { userId } } acceptanceNotified completionNotified"))
@@ -168,13 +155,11 @@ public sealed class CitizenNoticeTests : IAsyncLifetime
         // The agent sends it again once the platform works: delivered, it counts.
         _unluckyRecovers = true;
         await c.Must("sendCitizenNotice", c.Agent, untold, new { kind = "ACCEPTANCE" });
-        var notices = await Notices(untold);
         await Eventually.WaitUntil(async () => (await Notices(untold)).Any(n => n!["status"]!.GetValue<string>() == "DELIVERED"),
             TimeSpan.FromSeconds(30), "the agent's notice delivered");
         Assert.Equal("alice", (await Notices(untold))[1]!["queuedBy"]!["userId"]!.GetValue<string>());
         kpis = await HotlineKpis(today);
         Assert.Equal((1.0, 1), (kpis["acceptanceNotifiedRate"]!.GetValue<double>(), kpis["failedNotices"]!.GetValue<int>()));
-        Assert.NotNull(notices);
     }
 
     private static string InstantToCityDate(Instant at) =>

@@ -45,14 +45,14 @@ public sealed class NoticeAcrossRestartTests
                 await Eventually.WaitUntil(() => Task.FromResult(!receiver.Requests.IsEmpty), TimeSpan.FromSeconds(30), "the first attempt");
             } // killed (SIGKILL) while the webhook holds its request
             held.SetResult(200);
-            Assert.Equal(1, await Scalar(database, $"select count(*) from citycase.mt_events where stream_id = '{caseId}' and type = 'citizen_notice_queued'"));
-            Assert.Equal(0, await Scalar(database, $"select count(*) from citycase.mt_events where stream_id = '{caseId}' and type = 'citizen_notified'"));
-            Assert.Equal(1, await Scalar(database, "select count(*) from citycase.wolverine_incoming_envelopes where message_type like '%DeliverCitizenNotice'"));
+            Assert.Equal(1, await TestPostgres.ScalarAsync(database, $"select count(*) from citycase.mt_events where stream_id = '{caseId}' and type = 'citizen_notice_queued'"));
+            Assert.Equal(0, await TestPostgres.ScalarAsync(database, $"select count(*) from citycase.mt_events where stream_id = '{caseId}' and type = 'citizen_notified'"));
+            Assert.Equal(1, await TestPostgres.ScalarAsync(database, "select count(*) from citycase.wolverine_incoming_envelopes where message_type like '%DeliverCitizenNotice'"));
 
             var (second, _) = await ServerProcess.StartNodeAsync(workingDirectory, environment);
             await using (second)
             {
-                await Eventually.WaitUntil(async () => await Scalar(database,
+                await Eventually.WaitUntil(async () => await TestPostgres.ScalarAsync(database,
                         $"select count(*) from citycase.mt_events where stream_id = '{caseId}' and type = 'citizen_notified'") == 1,
                     TimeSpan.FromSeconds(90), "the notice's delivery recorded after the restart", pollMilliseconds: 200);
                 await Task.Delay(TimeSpan.FromSeconds(3)); // nothing more comes
@@ -63,8 +63,8 @@ public sealed class NoticeAcrossRestartTests
                 Assert.Single(requests.Select(r => r.Key).Distinct());
                 Assert.All(requests, r => Assert.True(r.SignatureValid));
                 Assert.Single(receiver.Sent); // the receiver sent the text once
-                Assert.Equal(1, await Scalar(database, $"select count(*) from citycase.mt_events where stream_id = '{caseId}' and type = 'citizen_notified'"));
-                Assert.Equal(0, await Scalar(database, "select count(*) from citycase.wolverine_incoming_envelopes where message_type like '%DeliverCitizenNotice' and status <> 'Handled'"));
+                Assert.Equal(1, await TestPostgres.ScalarAsync(database, $"select count(*) from citycase.mt_events where stream_id = '{caseId}' and type = 'citizen_notified'"));
+                Assert.Equal(0, await TestPostgres.ScalarAsync(database, "select count(*) from citycase.wolverine_incoming_envelopes where message_type like '%DeliverCitizenNotice' and status <> 'Handled'"));
             }
         }
         finally
@@ -103,11 +103,4 @@ public sealed class NoticeAcrossRestartTests
         return body["data"]!;
     }
 
-    private static async Task<long> Scalar(string database, string sql)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
 }
