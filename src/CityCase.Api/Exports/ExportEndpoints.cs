@@ -140,7 +140,8 @@ public static class ExportEndpoints
         catch (DomainException e) { await HttpErrors.WriteAsync(http, e); return; }
 
         // Whether this reader sees citizens at all decides the columns; how much (full or masked) is decided per case.
-        var columns = CaseAccess.SeesCitizens(actor) ? [.. CaseColumns, .. CitizenColumns] : CaseColumns;
+        var seesCitizens = CaseAccess.SeesCitizens(actor);
+        var columns = seesCitizens ? [.. CaseColumns, .. CitizenColumns] : CaseColumns;
         var pageSize = Math.Max(1, configuration.GetValue("Exports:PageSize", DefaultPageSize));
         var cases = filter.Apply(session.Query<CaseView>().InScope(actor, assessment.InspectorOfGrid), zone);
         Task<IReadOnlyList<CaseView>> PageAfter(string number) =>
@@ -155,13 +156,15 @@ public static class ExportEndpoints
             await csv.EndRecordAsync(http.RequestAborted);
             while (true)
             {
-                var opened = columns.Length > CaseColumns.Length
+                var opened = seesCitizens
                     ? await vault.OpenManyAsync(page.Select(v => v.Citizen).OfType<SealedCitizen>(), http.RequestAborted)
                     : new Dictionary<SealedCitizen, CitizenReading>();
                 foreach (var view in page)
                 {
-                    var citizen = CaseAccess.CitizenOf(view, CaseAccess.DisclosureFor(actor, view.DepartmentCode),
-                        view.Citizen is { } sealedCitizen ? opened.GetValueOrDefault(sealedCitizen) : null);
+                    var citizen = seesCitizens
+                        ? CaseAccess.CitizenOf(view, CaseAccess.DisclosureFor(actor, view.DepartmentCode),
+                            view.Citizen is { } sealedCitizen ? opened.GetValueOrDefault(sealedCitizen) : null)
+                        : null;
                     var row = new CaseRow(view, citizen, view.CategoryCode is { } c ? reference.CategoriesByCode.GetValueOrDefault(c) : null,
                         view.DepartmentCode is { } d ? reference.DepartmentsByCode.GetValueOrDefault(d) : null, zone);
                     foreach (var (_, value) in columns) csv.WriteField(value(row));
@@ -175,7 +178,7 @@ public static class ExportEndpoints
         }
         // Who took which cases out, for the city's records: the filter holds codes and times, never a citizen's data.
         loggers.CreateLogger("CityCase.Exports").LogInformation("{User} ({Role}) exported {Rows} cases as CSV, filter {Filter}, citizens {Citizens}",
-            actor.UserId, actor.Role, rows, http.Request.QueryString.Value, columns.Length > CaseColumns.Length ? "shown" : "absent");
+            actor.UserId, actor.Role, rows, http.Request.QueryString.Value, seesCitizens ? "shown" : "absent");
     }
 
     private static async Task ScorecardsAsync(HttpContext http)
@@ -214,11 +217,11 @@ public static class ExportEndpoints
         catch (DomainException e) { await HttpErrors.WriteAsync(http, e); return; }
 
         // A row per day, then the whole range (its rates are over the range's cases, not an average of the days'), all
-        // read before the answer starts: a year is 367 small rows.
+        // read before the answer starts: a year is 366 small queries.
         var rows = new List<HotlineKpis>();
         for (var day = from; day <= to; day = day.PlusDays(1))
             rows.Add(await AssessmentQueries.HotlineKpisAsync(http.RequestServices, day, day, http.RequestAborted));
-        rows.Add(await AssessmentQueries.HotlineKpisAsync(http.RequestServices, from, to, http.RequestAborted));
+        rows.Add(new HotlineKpis(from, to, ScoreCounts.Sum(rows.Select(r => r.Counts)), rows[0].WorkingDayMinutes)); // days' buckets add up
 
         await using var csv = StartCsv(http, "hotline-kpis.csv");
         csv.WriteField("from");
@@ -244,11 +247,12 @@ public static class ExportEndpoints
         try { month = new ExportQuery(http.Request.Query, "month").Month("month"); }
         catch (DomainException e) { await HttpErrors.WriteAsync(http, e); return; }
 
+        var days = month.ToDateInterval();
         var sheets = new Dictionary<string, object>();
         foreach (var dimension in DimensionNames.Values)
         {
             var scorecards = await AssessmentQueries.ScorecardsAsync(http.RequestServices, (BucketKind)dimension.Value!,
-                month.OnDayOfMonth(1), month.OnDayOfMonth(month.Calendar.GetDaysInMonth(month.Year, month.Month)), http.RequestAborted);
+                days.Start, days.End, http.RequestAborted);
             // A table, not rows of dictionaries: a month without a dimension's figures still gets its header row.
             var sheet = new System.Data.DataTable(dimension.Name);
             foreach (var (header, _) in ScorecardColumns.Skip(1)) sheet.Columns.Add(header, typeof(object));

@@ -47,7 +47,7 @@ public static class RequestLimits
                 rejected.HttpContext.Response.ContentType = "application/json";
                 await rejected.HttpContext.Response.WriteAsJsonAsync(new
                 {
-                    errors = new[] { new { message = $"Too many requests at once; retry after {retryAfter} s.", extensions = new { code = "RATE_LIMITED" } } },
+                    errors = new[] { new { message = $"Too many requests; retry after {retryAfter} s.", extensions = new { code = "RATE_LIMITED" } } },
                 }, ct);
             };
             // Devices (per device) and anonymous callers (per address) are limited; signed-in staff are not.

@@ -23,7 +23,7 @@ public static class CaseConfiguration
             // The supervisor's view (open supervisions, soonest reply first) and the escalation poller read only the few
             // cases that have them: partial indexes, so that the rest cost nothing.
             .Index(x => x.SupervisionReplyDueMs, i => { i.Name = "mt_doc_caseview_idx_supervision_due"; i.Predicate = "(data ->> 'supervisionReplyDueMs') is not null"; })
-            .Index(x => x.EscalationDueMs, i => { i.Name = "mt_doc_caseview_idx_escalation_due"; i.Predicate = "(data ->> 'escalationDueMs') is not null"; })
+            .Index(x => x.EscalationDueMs, i => { i.Name = "mt_doc_caseview_idx_escalation_due"; i.Predicate = Supervision.SupervisionEscalator.EscalationDue; })
             // myTasks: a worker's cases, an inspector's verifications and own findings.
             .Index(x => x.Assignee).Index(x => x.VerificationInspector).Index(x => x.RecordedBy.UserId);
         return opts;

@@ -24,6 +24,10 @@ public static class ImageInspection
 {
     public const string Jpeg = "image/jpeg";
     public const string Png = "image/png";
+
+    // EXIF's DateTimeOriginal ("2026:11:24 09:31:05") and OffsetTimeOriginal ("+08:00").
+    private static readonly LocalDateTimePattern ExifTime = LocalDateTimePattern.CreateWithInvariantCulture("uuuu':'MM':'dd HH':'mm':'ss");
+    private static readonly OffsetPattern ExifOffset = OffsetPattern.CreateWithInvariantCulture("m");
     public const string WebP = "image/webp";
     public const string Heic = "image/heic";
 
@@ -80,8 +84,8 @@ public static class ImageInspection
         var original = exif?.GetString(ExifDirectoryBase.TagDateTimeOriginal);
         var offset = exif?.GetString(OffsetTimeOriginal);
         if (original is not null && offset is not null
-            && LocalDateTimePattern.CreateWithInvariantCulture("uuuu':'MM':'dd HH':'mm':'ss").Parse(original.Trim()) is { Success: true } local
-            && OffsetPattern.CreateWithInvariantCulture("m").Parse(offset.Trim()) is { Success: true } off)
+            && ExifTime.Parse(original.Trim()) is { Success: true } local
+            && ExifOffset.Parse(offset.Trim()) is { Success: true } off)
             return local.Value.WithOffset(off.Value).ToInstant();
         var gps = directories.OfType<GpsDirectory>().FirstOrDefault();
         if (gps is not null && gps.TryGetGpsDate(out var utc))

@@ -26,14 +26,17 @@ public sealed class SupervisionEscalator(IDocumentStore store, IServiceScopeFact
     /// <summary>Cases escalated per pass at most; the rest wait for the next pass.</summary>
     private const int Batch = 500;
 
+    /// <summary>The cases with an escalation step on record: the predicate of their partial index and of the poller's query.</summary>
+    public const string EscalationDue = "(data ->> 'escalationDueMs') is not null";
+
     public override async Task<int> RunOnceAsync(CancellationToken ct = default)
     {
         if (!calendar.Sla.Loop.AutomaticEscalation) return 0; // City:Loop:Escalation:Automatic false: steps on record wait
         var nowMs = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
         await using var session = store.QuerySession();
-        // The predicate repeats the partial index's (CaseConfiguration) so that the planner uses it.
+        // The partial index's own predicate (CaseConfiguration), so that the planner uses it.
         var due = await session.QueryAsync<CaseView>(
-            "where (data ->> 'escalationDueMs') is not null and (data ->> 'escalationDueMs')::bigint <= ? " +
+            $"where {EscalationDue} and (data ->> 'escalationDueMs')::bigint <= ? " +
             "and coalesce((data ->> 'suspended')::boolean, false) = false order by (data ->> 'escalationDueMs')::bigint limit " + Batch,
             ct, nowMs);
         return await SendAsync(due.Where(v => v.EscalationLevel is not null)
