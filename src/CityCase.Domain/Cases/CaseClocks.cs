@@ -122,7 +122,7 @@ public static class CaseClocks
                 // 重办: fresh disposal and citizen clocks, as if the department had just been given the case.
                 if (policy.DisposalLimit(state.CategoryCode ?? "", state.Urgency) is { } reopenedLimit)
                     yield return Start(ClockKind.Disposal, reopenedLimit);
-                if (state.Source == CaseSource.Hotline) yield return Start(ClockKind.Citizen, policy.Citizen);
+                if (state.Source.IsCitizenReport()) yield return Start(ClockKind.Citizen, policy.Citizen);
                 break;
             case DisposalVerified { Passed: false } or ClosureReviewed { Approved: false }:
                 foreach (var s in Stop(ClockKind.Verification, ClockKind.Closing)) yield return s;

@@ -315,6 +315,16 @@ public sealed class CaseLoopTests
     }
 
     [Fact]
+    public void A_reopened_open311_request_gets_a_fresh_citizen_clock_as_a_hotline_case_does()
+    {
+        // The citizen clock is a citizen's report's (CaseSourceExtensions.IsCitizenReport), at filing and at reopening alike.
+        object[] open311 = [.. ClosedAtNow.Select(e => e is CaseReported r ? r with { Source = CaseSource.Open311 } : e)];
+        var events = CaseDecider.DecideAndFollow(Case.From(open311), new ReopenCase("Still broken"), Agent, Local("2026-11-26 10:00"), Rules, Policy);
+        Assert.Equal(["CaseReopened", "ClockStarted Disposal", "ClockStarted Citizen"],
+            events.Select(e => e is ClockStarted c ? $"ClockStarted {c.Clock}" : e.GetType().Name));
+    }
+
+    [Fact]
     public void Anyone_acting_on_the_case_adds_a_note_whatever_its_status()
     {
         Given(AtClosed).WhenDecided(new AddCaseNote(" Caller rang again "), Agent).ThenEvents(new CaseNoteAdded(Id, "Caller rang again", Agent, Now));
