@@ -337,19 +337,34 @@ function subscribeAlerts(): void {
 async function onAlert(alert: Alert): Promise<void> {
   alerts.unshift(alert);
   alerts.length = Math.min(alerts.length, 50);
-  renderAlerts();
+  scheduleDraw();
   const known = openCases.get(alert.caseId);
   if (known) {
     if (LIGHT_ORDER[alert.level] > LIGHT_ORDER[known.light]) known.light = alert.level;
-    drawMap();
   } else {
     const data: any = await query(`query Located($id: ID!) { case(id: $id) { id number status departmentCode gridCode location { longitude latitude } } }`, { id: alert.caseId });
     if (data.case) {
-      openCases.set(alert.caseId, { ...data.case, ...data.case.location, light: alert.level });
-      drawMap();
+      const light = openCases.get(alert.caseId)?.light; // another alert of the case may have come meanwhile
+      openCases.set(alert.caseId, { ...data.case, ...data.case.location,
+        light: light && LIGHT_ORDER[light] > LIGHT_ORDER[alert.level] ? light : alert.level });
+      scheduleDraw();
     }
   }
   scheduleFigures();
+}
+
+let drawPending = false;
+
+// A timekeeper pass turns many lights at once: drawing the list and the whole map for each alert kept the page busy
+// for a tenth of a second per alert, and the later alerts (and their sockets' frames) waited behind it. Drawn once per frame.
+function scheduleDraw(): void {
+  if (drawPending) return;
+  drawPending = true;
+  requestAnimationFrame(() => {
+    drawPending = false;
+    renderAlerts();
+    drawMap();
+  });
 }
 
 function renderAlerts(): void {
