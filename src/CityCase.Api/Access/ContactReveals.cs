@@ -64,8 +64,7 @@ public static class ContactReveals
                 var actor = context.RequireActor();
                 var values = context.GetArgument<Dictionary<string, object?>>("input");
                 var caseId = CaseQueries.ParseCaseId((string)values["caseId"]!, "caseId");
-                await context.Bus().InvokeAsync(new CaseCommandEnvelope(caseId, null, new RevealCitizenContact((string)values["reason"]!), actor),
-                    context.CancellationToken);
+                await context.InvokeCommandAsync(new CaseCommandEnvelope(caseId, null, new RevealCitizenContact((string)values["reason"]!), actor));
                 return new CitizenContact(await CaseQueries.LoadCase(context, caseId), context.Service<IClock>().GetCurrentInstant());
             });
     }

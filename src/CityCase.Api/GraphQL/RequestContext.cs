@@ -1,5 +1,6 @@
 using CityCase.Api.Auth;
 using CityCase.Domain;
+using CityCase.Engine.Observability;
 using GraphQL;
 using Wolverine;
 
@@ -17,8 +18,22 @@ public sealed class GraphQLUserContext : Dictionary<string, object?>
 
 public static class ResolveFieldContextExtensions
 {
-    /// <summary>The message bus, with the request's correlation id for the events its handlers append.</summary>
-    public static IMessageBus Bus(this IResolveFieldContext context)
+    /// <summary>
+    /// Sends the field's command through Wolverine, with the request's correlation id for the events its handlers append,
+    /// and times it by the field's name (<see cref="CityCaseMetrics.CommandDuration"/>).
+    /// </summary>
+    public static Task<T> InvokeCommandAsync<T>(this IResolveFieldContext context, object command) =>
+        CityCaseMetrics.TimeCommandAsync(context.FieldDefinition.Name, () => context.Bus().InvokeAsync<T>(command, context.CancellationToken));
+
+    /// <inheritdoc cref="InvokeCommandAsync{T}"/>
+    public static Task InvokeCommandAsync(this IResolveFieldContext context, object command) =>
+        CityCaseMetrics.TimeCommandAsync(context.FieldDefinition.Name, async () =>
+        {
+            await context.Bus().InvokeAsync(command, context.CancellationToken);
+            return true;
+        });
+
+    private static IMessageBus Bus(this IResolveFieldContext context)
     {
         var bus = context.Service<IMessageContext>();
         if ((context.UserContext as GraphQLUserContext)?.CorrelationId is { } correlationId) bus.CorrelationId = correlationId;

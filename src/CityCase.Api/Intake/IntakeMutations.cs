@@ -179,6 +179,5 @@ public static class IntakeMutations
     }
 
     private static Task<IntakeAnswer> Send(IResolveFieldContext context, object envelope) =>
-        CityCase.Engine.Observability.CityCaseMetrics.TimeCommandAsync(context.FieldDefinition.Name,
-            () => context.Bus().InvokeAsync<IntakeAnswer>(envelope, context.CancellationToken));
+        context.InvokeCommandAsync<IntakeAnswer>(envelope);
 }

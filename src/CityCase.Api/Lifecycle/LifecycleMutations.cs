@@ -162,12 +162,7 @@ public static class LifecycleMutations
                 var input = context.GetArgument<Dictionary<string, object?>>("input");
                 var caseId = CaseQueries.ParseCaseId(input.Get<string>("caseId"), "caseId");
                 if (requireScope) await context.LoadInScope(caseId);
-                await CityCase.Engine.Observability.CityCaseMetrics.TimeCommandAsync(name, async () =>
-                {
-                    await context.Bus().InvokeAsync(await message(caseId, input.Get<int?>("expectedVersion"), input, actor, context),
-                        context.CancellationToken);
-                    return true;
-                });
+                await context.InvokeCommandAsync(await message(caseId, input.Get<int?>("expectedVersion"), input, actor, context));
                 var changed = await CaseQueries.LoadCase(context, caseId);
                 CityCase.Engine.Observability.CaseTrace.Tag(caseId, changed.Number);
                 return new CasePayload(changed);

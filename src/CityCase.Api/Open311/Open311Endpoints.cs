@@ -5,6 +5,7 @@ using CityCase.Domain.Cases;
 using CityCase.Domain.Reference;
 using CityCase.Engine.Cases;
 using CityCase.Engine.Intake;
+using CityCase.Engine.Observability;
 using CityCase.Engine.Privacy;
 using Marten;
 using Microsoft.AspNetCore.Http.Features;
@@ -162,8 +163,8 @@ public static class Open311Endpoints
         var explicitKey = http.Request.Headers["Idempotency-Key"].FirstOrDefault() ?? Text(form, "idempotency_key");
         var key = explicitKey ?? "content:" + http.RequestServices.GetRequiredService<PrivacyKeys>().Fingerprint(ContentOf(form));
         var bus = http.RequestServices.GetRequiredService<IMessageBus>();
-        var filed = await bus.InvokeAsync<IntakeAnswer>(
-            new ReportEnvelope(request, partner.Actor, key, explicitKey is null ? Open311Settings.ContentKeyLifetime : null), http.RequestAborted);
+        var filed = await CityCaseMetrics.TimeCommandAsync("open311.postRequest", () => bus.InvokeAsync<IntakeAnswer>(
+            new ReportEnvelope(request, partner.Actor, key, explicitKey is null ? Open311Settings.ContentKeyLifetime : null), http.RequestAborted));
 
         var view = await Load(http, filed.CaseId);
         var time = http.RequestServices.GetRequiredService<Open311Time>();
