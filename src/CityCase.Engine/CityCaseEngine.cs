@@ -133,7 +133,7 @@ public static class CityCaseEngine
         opts.Durability.Mode = DurabilityMode.Balanced;
         opts.Policies.UseDurableLocalQueues();
         opts.PublishMessage<DueSlaLights>().ToLocalQueue(SlaLightQueue.Name);
-        opts.RouteCitizenNotices(configuration.GetSection("Notices").Get<NoticeSettings>() ?? new());
+        opts.RouteCitizenNotices(NoticeSettings.From(configuration));
         configuration.GetSection("Wolverine:Durability").Bind(opts.Durability);
     }
 }

@@ -57,7 +57,7 @@ public static class CityCaseApp
             city.Privacy.KeyFile = CityCase.Engine.Privacy.PrivacyKeys.EnsureDevelopmentKeyFile(".citycase/privacy.key");
         builder.Services.AddCityCaseEngine(connectionString, city);
         builder.Services.AddMqttSensorIngest(configuration.GetSection("Mqtt").Get<MqttSettings>() ?? new());
-        builder.Services.AddCitizenNotices(configuration.GetSection("Notices").Get<CityCase.Engine.Notices.NoticeSettings>() ?? new(), city);
+        builder.Services.AddCitizenNotices(CityCase.Engine.Notices.NoticeSettings.From(configuration), city);
         builder.Services.AddEvidenceServices(configuration.GetSection("Attachments").Get<CityCase.Engine.Evidence.AttachmentSettings>() ?? new());
         builder.Host.UseWolverine(opts =>
         {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace CityCase.Engine.Notices;
 
 /// <summary>
@@ -6,6 +8,10 @@ namespace CityCase.Engine.Notices;
 /// </summary>
 public sealed class NoticeSettings
 {
+    /// <summary>The <c>Notices</c> section; without one, no gateway.</summary>
+    public static NoticeSettings From(IConfiguration configuration) =>
+        configuration.GetSection("Notices").Get<NoticeSettings>() ?? new();
+
     /// <summary>Where notices are POSTed (http or https); empty: no gateway.</summary>
     public string? WebhookUrl { get; set; }
 
