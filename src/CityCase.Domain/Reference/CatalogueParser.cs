@@ -116,43 +116,33 @@ internal static class CatalogueParser
     /// The optional <c>closeReview</c>: the urgencies (<c>["urgent"]</c>, or both) at which a case of this class needs the
     /// city-level review before closing (结案审核). Left out: none.
     /// </summary>
-    private static IReadOnlySet<Urgency> CloseReview(JsonEntry item)
-    {
-        if (!item.Node.TryGetPropertyValue("closeReview", out var value) || value is null) return new HashSet<Urgency>();
-        var byName = System.Enum.GetValues<Urgency>().ToDictionary(u => u.ToString().ToLowerInvariant());
-        if (value is not System.Text.Json.Nodes.JsonArray list)
-            throw item.Error($"'closeReview' must be a list of urgencies ({string.Join(", ", byName.Keys)})");
-        var result = new HashSet<Urgency>();
-        foreach (var node in list)
-        {
-            var name = node is System.Text.Json.Nodes.JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : null;
-            if (name is null || !byName.TryGetValue(name, out var urgency))
-                throw item.Error($"closeReview {ReferenceJson.Describe(node)} is not one of {string.Join(", ", byName.Keys)}");
-            if (!result.Add(urgency)) throw item.Error($"closeReview names '{name}' twice");
-        }
-        return result;
-    }
+    private static IReadOnlySet<Urgency> CloseReview(JsonEntry item) =>
+        NameSet(item, "closeReview", "urgencies", System.Enum.GetValues<Urgency>().ToDictionary(u => u.ToString().ToLowerInvariant()));
 
     /// <summary>
     /// <c>"requiredPhotos": ["AFTER_DISPOSAL", "VERIFICATION"]</c>, optional: the photos a step of this category's cases
     /// needs (before- and after-disposal photos at reportDisposal, verification photos at verifyDisposal). Report photos
     /// cannot be required: a citizen's call may come without one.
     /// </summary>
-    private static IReadOnlySet<AttachmentKind> RequiredPhotos(JsonEntry item)
+    private static IReadOnlySet<AttachmentKind> RequiredPhotos(JsonEntry item) =>
+        NameSet(item, "requiredPhotos", "photo kinds", new[] { AttachmentKind.BeforeDisposal, AttachmentKind.AfterDisposal, AttachmentKind.Verification }
+            .ToDictionary(k => Naming.ScreamingSnake(k.ToString())));
+
+    /// <summary>An optional list of names, each one of <paramref name="byName"/>'s and given once; left out or null: none.</summary>
+    private static IReadOnlySet<T> NameSet<T>(JsonEntry item, string field, string what, Dictionary<string, T> byName)
     {
-        var kinds = new HashSet<AttachmentKind>();
-        if (!item.Node.TryGetPropertyValue("requiredPhotos", out var value) || value is null) return kinds;
-        if (value is not JsonArray list) throw item.Error($"'requiredPhotos' must be a list (it is {ReferenceJson.Describe(value)})");
-        var allowed = new[] { AttachmentKind.BeforeDisposal, AttachmentKind.AfterDisposal, AttachmentKind.Verification };
-        var names = string.Join(", ", allowed.Select(k => Naming.ScreamingSnake(k.ToString())));
+        var result = new HashSet<T>();
+        if (!item.Node.TryGetPropertyValue(field, out var value) || value is null) return result;
+        var names = string.Join(", ", byName.Keys);
+        if (value is not JsonArray list) throw item.Error($"'{field}' must be a list of {what} ({names}), not {ReferenceJson.Describe(value)}");
         foreach (var element in list)
         {
-            var text = element is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
-            var kind = allowed.Cast<AttachmentKind?>().FirstOrDefault(k => Naming.ScreamingSnake(k!.Value.ToString()) == text);
-            if (kind is null) throw item.Error($"requiredPhotos '{text ?? ReferenceJson.Describe(element)}' is not one of {names}");
-            if (!kinds.Add(kind.Value)) throw item.Error($"requiredPhotos names {text} twice");
+            var name = element is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+            if (name is null || !byName.TryGetValue(name, out var known))
+                throw item.Error($"{field} {ReferenceJson.Describe(element)} is not one of {names}");
+            if (!result.Add(known)) throw item.Error($"{field} names '{name}' twice");
         }
-        return kinds;
+        return result;
     }
 
     /// <summary><c>{ "normal": {"amount": 5, "unit": "WORKING_HOURS"}, "urgent": {...} }</c>: one limit per urgency, each given.</summary>

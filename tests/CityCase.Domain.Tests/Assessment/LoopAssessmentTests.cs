@@ -72,7 +72,7 @@ public sealed class LoopAssessmentTests
     [Theory]
     [InlineData("""["critical"]""", "is not one of normal, urgent")]
     [InlineData("""["urgent", "urgent"]""", "closeReview names 'urgent' twice")]
-    [InlineData("\"urgent\"", "'closeReview' must be a list of urgencies")]
+    [InlineData("\"urgent\"", "'closeReview' must be a list of urgencies (normal, urgent), not the text \"urgent\"")]
     public void A_bad_close_review_mark_names_the_category_and_the_problem(string value, string problem)
     {
         var files = ReferenceSample.With(ReferenceData.CategoriesFile, json => ReferenceSample.Category(json, "1101")["closeReview"] = JsonNode.Parse(value));

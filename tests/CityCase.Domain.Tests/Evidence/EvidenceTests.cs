@@ -135,10 +135,11 @@ public sealed class EvidenceTests
         Assert.Equal(["0202", "1501"], Data.Categories.Where(c => c.RequiredPhotos.Count > 0).Select(c => c.Code));
 
     [Theory]
-    [InlineData("[\"REPORT\"]", "requiredPhotos 'REPORT' is not one of BEFORE_DISPOSAL, AFTER_DISPOSAL, VERIFICATION")]
-    [InlineData("[\"AFTER\"]", "requiredPhotos 'AFTER' is not one of")]
-    [InlineData("[\"VERIFICATION\", \"VERIFICATION\"]", "requiredPhotos names VERIFICATION twice")]
-    [InlineData("\"VERIFICATION\"", "'requiredPhotos' must be a list")]
+    [InlineData("[\"REPORT\"]", "requiredPhotos the text \"REPORT\" is not one of BEFORE_DISPOSAL, AFTER_DISPOSAL, VERIFICATION")]
+    [InlineData("[\"AFTER\"]", "requiredPhotos the text \"AFTER\" is not one of")]
+    [InlineData("[3]", "requiredPhotos the number 3 is not one of")]
+    [InlineData("[\"VERIFICATION\", \"VERIFICATION\"]", "requiredPhotos names 'VERIFICATION' twice")]
+    [InlineData("\"VERIFICATION\"", "'requiredPhotos' must be a list of photo kinds (BEFORE_DISPOSAL, AFTER_DISPOSAL, VERIFICATION), not the text \"VERIFICATION\"")]
     public void A_bad_required_photos_field_is_refused_naming_the_category(string value, string problem)
     {
         var files = With(ReferenceData.CategoriesFile, json => Category(json, "0101")["requiredPhotos"] = JsonNode.Parse(value));
