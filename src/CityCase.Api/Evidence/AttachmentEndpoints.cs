@@ -62,9 +62,13 @@ public static class AttachmentEndpoints
                 takenWhere = upload.TakenWhere is { } w ? new { longitude = w.Longitude, latitude = w.Latitude } : null,
             }, http.RequestAborted);
         }
+        catch (NotAnImageException e)
+        {
+            await HttpErrors.WriteAsync(http, e, StatusCodes.Status415UnsupportedMediaType);
+        }
         catch (ValidationFailedException e)
         {
-            await HttpErrors.WriteAsync(http, e, e.Message.StartsWith("the upload is not") ? StatusCodes.Status415UnsupportedMediaType : StatusCodes.Status400BadRequest);
+            await HttpErrors.WriteAsync(http, e);
         }
     }
 

@@ -51,8 +51,7 @@ public static class ImageInspection
     /// <summary>The upload's type and metadata; refused (VALIDATION_FAILED) when it is none of the four image types.</summary>
     public static InspectedImage Inspect(byte[] bytes)
     {
-        var type = ContentTypeOf(bytes) ?? throw new ValidationFailedException(
-            "the upload is not a JPEG, PNG, WebP or HEIC image (its type is read from its content, not from its name)");
+        var type = ContentTypeOf(bytes) ?? throw new NotAnImageException();
         if (type == Heic) return new InspectedImage(type, null, null);
         IReadOnlyList<MetadataExtractor.Directory> directories;
         try
@@ -106,3 +105,7 @@ public static class ImageInspection
         ? $"{bytes / (1024 * 1024)} MiB"
         : string.Create(CultureInfo.InvariantCulture, $"{bytes:N0} bytes");
 }
+
+/// <summary>An upload that is none of the four image types: VALIDATION_FAILED, which the upload endpoint answers with 415.</summary>
+public sealed class NotAnImageException() : DomainException(ErrorCodes.ValidationFailed,
+    "the upload is not a JPEG, PNG, WebP or HEIC image (its type is read from its content, not from its name)");
