@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using CityCase.IntegrationTests.Infrastructure;
 using Microsoft.Playwright;
@@ -29,7 +28,7 @@ public sealed class BoardPageTests(BoardPageTests.Fixture fixture, ITestOutputHe
 
         public async Task InitializeAsync()
         {
-            Server = new CityCaseServer { Clock = Clock, Arguments = ["--Sla:PollSeconds", "0", "--urls", $"http://127.0.0.1:{FreePort()}"] };
+            Server = new CityCaseServer { Clock = Clock, Arguments = ["--Sla:PollSeconds", "0", "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}"] };
             await Server.InitializeAsync();
             Client = new CaseClient(Server);
             await new BusyDay(Server, Clock).PlayAsync(30);
@@ -56,13 +55,6 @@ public sealed class BoardPageTests(BoardPageTests.Fixture fixture, ITestOutputHe
             new[] { Environment.GetEnvironmentVariable("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
                 .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p))
             ?? throw new InvalidOperationException("Chromium not found: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH.");
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 
     private async Task<IPage> OpenBoardSignedInAsync(Action<IPage>? beforeLoading = null)

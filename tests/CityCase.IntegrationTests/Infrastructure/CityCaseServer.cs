@@ -115,12 +115,12 @@ public sealed class CityCaseServer : IAsyncLifetime
         JwtAuthentication.MintToken(AuthSettings.From(EmptyConfiguration, DevelopmentEnvironment),
             user, role, $"{user} (test)", department, TimeSpan.FromHours(1));
 
-    /// <summary>POSTs a GraphQL request and returns the status and the parsed JSON body.</summary>
-    public async Task<GraphQLResponse> PostGraphQL(string query, object? variables = null, string? token = null)
+    /// <summary>POSTs a GraphQL request (with its operation name, when given) and returns the status and the parsed JSON body.</summary>
+    public async Task<GraphQLResponse> PostGraphQL(string query, object? variables = null, string? token = null, string? operationName = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/graphql")
         {
-            Content = new StringContent(JsonSerializer.Serialize(new { query, variables }), Encoding.UTF8,
+            Content = new StringContent(JsonSerializer.Serialize(new { query, variables, operationName }), Encoding.UTF8,
                 "application/json"),
         };
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

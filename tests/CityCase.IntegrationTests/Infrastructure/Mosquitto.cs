@@ -47,7 +47,7 @@ public sealed class Mosquitto : IAsyncDisposable
             pattern write citycase/devices/%u/signals
             pattern read citycase/devices/%u/answers
             """);
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
             listener {port} 127.0.0.1
             allow_anonymous false
@@ -87,13 +87,6 @@ public sealed class Mosquitto : IAsyncDisposable
         using var process = Process.Start(start)!;
         await process.WaitForExitAsync();
         if (process.ExitCode != 0) throw new InvalidOperationException($"{program} failed: {await process.StandardError.ReadToEndAsync()}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

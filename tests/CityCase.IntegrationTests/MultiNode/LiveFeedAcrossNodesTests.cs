@@ -61,14 +61,6 @@ public sealed class LiveFeedAcrossNodesTests
         }
     }
 
-    private static async Task WaitForSubscriber(CityCaseServer node, Func<CaseChangeFeed, bool> subscribed)
-    {
-        var feed = node.Services.GetRequiredService<CaseChangeFeed>();
-        await feed.Listening;
-        for (var i = 0; i < 200 && !subscribed(feed); i++) await Task.Delay(25);
-        Assert.True(subscribed(feed), "the subscription did not reach the node");
-    }
-
     [Fact]
     public async Task A_client_on_one_node_is_pushed_each_change_made_on_the_other_in_order_within_a_second()
     {
@@ -84,7 +76,7 @@ public sealed class LiveFeedAcrossNodesTests
         const string watch = "subscription($id: ID!, $after: Int) { caseChanged(id: $id, afterVersion: $after) { id version supervisions } }";
         await using (var onB = await Subscription.Open(nodes.B, onA.Supervisor, watch, new { id, after = reported }))
         {
-            await WaitForSubscriber(nodes.B, f => f.HasChangeSubscribers);
+            await Eventually.Subscribed(nodes.B, f => f.HasChangeSubscribers);
             for (var i = 1; i <= 10; i++)
             {
                 await onA.Must("superviseCase", onA.Supervisor, id, new { note = $"Chase {i}" });
@@ -108,7 +100,7 @@ public sealed class LiveFeedAcrossNodesTests
         await using var again = await Subscription.Open(nodes.B, onA.Supervisor, watch, new { id, after = lastVersion });
         var caughtUp = (await again.Next())["caseChanged"]!;
         Assert.Equal(12, caughtUp["supervisions"]!.GetValue<int>());
-        await WaitForSubscriber(nodes.B, f => f.HasChangeSubscribers);
+        await Eventually.Subscribed(nodes.B, f => f.HasChangeSubscribers);
         await onA.Must("superviseCase", onA.Supervisor, id, new { note = "Back" });
         Assert.Equal(13, (await again.Next())["caseChanged"]!["supervisions"]!.GetValue<int>());
         Assert.Null(await again.AnythingWithin(TimeSpan.FromSeconds(1)));
@@ -126,7 +118,7 @@ public sealed class LiveFeedAcrossNodesTests
         string lastCursor;
         await using (var onB = await Subscription.Open(nodes.B, onA.Supervisor, alerts, new { }))
         {
-            await WaitForSubscriber(nodes.B, f => f.HasAlertSubscribers);
+            await Eventually.Subscribed(nodes.B, f => f.HasAlertSubscribers);
             AdvanceTo(9, 25);
             Assert.Equal(3, await nodes.A.RunTimekeeperOnceAsync());
             var yellows = new List<JsonNode>();

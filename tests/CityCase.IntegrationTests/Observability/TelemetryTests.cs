@@ -79,9 +79,17 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IAsyncLifetime
         await new BusyDay(_server, _clock).PlayAsync(20);
         await _server.WaitForProjectionsAsync();
         _clock.Advance(NodaTime.Duration.FromDays(2)); // the open cases' next lights fall due; this server's timekeeper runs only when told
-        await Task.Delay(1500); // a sample of the projections' lag and the timekeeper's backlog after the day
-
-        var text = await _server.Http.GetStringAsync("/metrics");
+        // Until a scrape shows a sample taken after the day (every 0.5 s here): the lights due, this host's shards caught up
+        // and the day's requests measured.
+        var text = "";
+        await Eventually.WaitUntil(async () =>
+        {
+            text = await _server.Http.GetStringAsync("/metrics");
+            var lines = text.Split('\n');
+            return lines.Any(l => l.StartsWith("citycase_sla_timekeeper_backlog", StringComparison.Ordinal) && !l.EndsWith(" 0", StringComparison.Ordinal))
+                && lines.Any(l => l.StartsWith("citycase_projection_lag_events{", StringComparison.Ordinal) && l.EndsWith(" 0", StringComparison.Ordinal))
+                && lines.Any(l => l.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal));
+        }, TimeSpan.FromSeconds(15), "a scrape with the day's backlog, caught-up shards and request durations");
         var samples = text.Split('\n').Where(l => l.Length > 0 && l[0] != '#').ToList();
         double Sum(string name, string? label = null) => samples
             .Where(l => (l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))

@@ -135,12 +135,9 @@ public sealed partial class SampleOperationsTests(SampleOperationsTests.Fixture 
     {
         var sample = Names.Select(Sample.Load)
             .Single(s => s.User == "supervisor" && s.Operation.Operation == OperationType.Subscription);
-        var feed = fixture.Server.Services.GetRequiredService<CaseChangeFeed>();
         await using var ws = await GraphQLWsClient.Start(fixture.Server.BaseAddress, sample.Token, sample.Text, sample.Variables, count: 1000);
         await ws.WaitFor("CONNECTED");
-        await feed.Listening;
-        for (var i = 0; i < 200 && !feed.HasAlertSubscribers; i++) await Task.Delay(25);
-        Assert.True(feed.HasAlertSubscribers, $"the subscription did not reach the server: {ws.Output}");
+        await Eventually.Subscribed(fixture.Server, f => f.HasAlertSubscribers, () => ws.Output);
 
         // A fresh complaint nobody files: its filing clock turns yellow, then red, as the day's working time passes.
         var (id, number) = await fixture.Client.Report("Broken paving stone at the crossing, a cyclist fell", 121.4716, 31.2375);
@@ -337,17 +334,7 @@ public sealed partial class SampleOperationsTests(SampleOperationsTests.Fixture 
         }
 
         /// <summary>POSTs the document with its operation name, as a client would, with a token minted as its Token line says.</summary>
-        public Task<GraphQLResponse> PostAsync(Sample sample, JsonNode variables)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, "/graphql")
-            {
-                Content = new StringContent(JsonSerializer.Serialize(new JsonObject
-                {
-                    ["query"] = sample.Text, ["variables"] = variables, ["operationName"] = sample.OperationName,
-                }), Encoding.UTF8, "application/json"),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", sample.Token);
-            return Server.Send(request);
-        }
+        public Task<GraphQLResponse> PostAsync(Sample sample, JsonNode variables) =>
+            Server.PostGraphQL(sample.Text, variables, sample.Token, sample.OperationName);
     }
 }

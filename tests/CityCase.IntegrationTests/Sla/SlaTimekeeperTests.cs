@@ -87,9 +87,7 @@ public sealed class SlaTimekeeperTests : IAsyncLifetime
         await using var ws = await Subscriptions.GraphQLWsClient.Start(_server.BaseAddress, CityCaseServer.Token("supervisor"),
             "subscription { slaAlerts { caseId caseNumber stage level dueAt } }");
         await ws.WaitFor("CONNECTED");
-        var feed = _server.Services.GetRequiredService<CaseChangeFeed>();
-        for (var i = 0; i < 200 && !feed.HasAlertSubscribers; i++) await Task.Delay(25); // the subscribe message follows the ack
-        Assert.True(feed.HasAlertSubscribers, ws.Output);
+        await Eventually.Subscribed(_server, f => f.HasAlertSubscribers, () => ws.Output);
 
         AdvanceTo(9, 25);
         await Tick();
