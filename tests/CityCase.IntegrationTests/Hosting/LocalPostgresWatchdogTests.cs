@@ -112,7 +112,8 @@ public sealed class LocalPostgresWatchdogTests(ITestOutputHelper output) : IAsyn
         foreach (var f in failed)
         {
             Assert.True(f.Status is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"HTTP {(int)f.Status}: {f.Body}");
-            Assert.True(f.Codes.Count > 0 && f.Codes.All(c => c == "SERVICE_UNAVAILABLE"), "a refusal not SERVICE_UNAVAILABLE: " + f.Body);
+            Assert.True(f.Codes.Count > 0 && f.Codes.All(c => c == "SERVICE_UNAVAILABLE"),
+                $"a refusal not SERVICE_UNAVAILABLE: {f.Body}\n--- what the server logged of it:\n{UnhandledErrors(server.Output)}");
             Assert.Contains("retry", f.Body);
         }
         Assert.Contains(acknowledged, o => o.At > killedAt + healthyAfter.Value); // writes succeeded after the recovery
@@ -177,4 +178,12 @@ public sealed class LocalPostgresWatchdogTests(ITestOutputHelper output) : IAsyn
     }
 
     private static string Tail(string text) => string.Join('\n', text.Split('\n').TakeLast(60));
+
+    /// <summary>The server's log of each unexpected error, with its exception, for a failure message.</summary>
+    private static string UnhandledErrors(string log)
+    {
+        var lines = log.Split('\n');
+        return string.Join("\n...\n", lines.Select((line, i) => (line, i)).Where(x => x.line.Contains("Unhandled error"))
+            .Take(3).Select(x => string.Join('\n', lines.Skip(x.i).Take(40))));
+    }
 }
