@@ -97,7 +97,10 @@ public static class CityCaseEngine
             .IntegrateWithWolverine(w => w.UseWolverineManagedEventSubscriptionDistribution =
                 city.ProjectionDaemon == ProjectionDaemonMode.Wolverine);
         if (city.ProjectionDaemon is ProjectionDaemonMode.HotCold or ProjectionDaemonMode.Solo)
+        {
             marten.AddAsyncDaemon(city.ProjectionDaemon == ProjectionDaemonMode.HotCold ? DaemonMode.HotCold : DaemonMode.Solo);
+            services.AddHostedService<Daemon.StrandedShardReleaser>();
+        }
 
         services.AddSingleton<CaseNumbers>();
         services.AddSingleton<CaseChangeFeed>();
