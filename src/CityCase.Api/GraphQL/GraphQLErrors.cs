@@ -55,7 +55,8 @@ public static class GraphQLErrors
     /// Whether <paramref name="exception"/>, or anything it wraps (Marten's and Wolverine's wrappers, aggregates),
     /// says the database cannot be reached now: a connection refused or broken (socket, I/O), a timeout (opening a
     /// connection, waiting for the pool), or the server refusing work because it is shutting down, crashed or still
-    /// recovering (SQLSTATE class 08, 57P01-57P03, 53300 too many connections). A client can retry these as they are.
+    /// recovering (SQLSTATE class 08, 57P01-57P03, 53300 too many connections), or a connection or transaction that such a
+    /// break left unusable. A client can retry these as they are.
     /// </summary>
     public static bool IsDatabaseUnavailable(Exception exception)
     {
@@ -75,6 +76,8 @@ public static class GraphQLErrors
                     return true;
                 case IOException when depth > 0 && HasNpgsqlAbove(exception, e):
                     return true;
+                case InvalidOperationException when IsLeftBrokenByNpgsql(e):
+                    return true;
                 case AggregateException aggregate:
                     foreach (var inner in aggregate.InnerExceptions) pending.Push((inner, depth + 1));
                     continue;
@@ -83,6 +86,16 @@ public static class GraphQLErrors
         }
         return false;
     }
+
+    /// <summary>
+    /// Npgsql answers the next use of a connection that has just broken, or of its transaction, with these and not with an
+    /// NpgsqlException (npgsql#5605): a request that was sharing the connection when the database went away sees them.
+    /// </summary>
+    private static bool IsLeftBrokenByNpgsql(Exception e) =>
+        e.Source == "Npgsql" && BrokenConnectionMessages.Any(m => e.Message.Contains(m, StringComparison.Ordinal));
+
+    private static readonly string[] BrokenConnectionMessages =
+        ["Connection is not open", "Transaction is already completed", "This NpgsqlTransaction has completed"];
 
     /// <summary>Whether an NpgsqlException wraps <paramref name="target"/>: an I/O error of a database connection.</summary>
     private static bool HasNpgsqlAbove(Exception root, Exception target)
