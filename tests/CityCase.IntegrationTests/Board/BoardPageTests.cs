@@ -182,7 +182,7 @@ public sealed class BoardPageTests(BoardPageTests.Fixture fixture, ITestOutputHe
         lock (framesAt) pushed = framesAt.Where(f => f.Text.Contains(number) && f.Text.Contains("RED")).Select(f => f.At - passBegan).Min();
         var (serverShare, pageShare) = (pushed - timekeeperDone, onScreen - pushed);
         output.WriteLine($"red recorded by {timekeeperDone.TotalMilliseconds:F0} ms; pushed to the page at {pushed.TotalMilliseconds:F0} ms; on the screen at {onScreen.TotalMilliseconds:F0} ms");
-        // The issue asks for under a second from the server to the screen: 0.2-0.45 s here alone, 0.65 s beside three busy
+        // The issue asks for under a second from the server to the screen: 0.25-0.5 s here alone, 0.65 s beside three busy
         // cores. The pass turns about a dozen lights at once; when the page redrew its map for each alert it took 1-2 s
         // (2.04 s in one CI run). The bound stays at 2 s so that a loaded CI machine does not fail a working page.
         Assert.True(onScreen - timekeeperDone < TimeSpan.FromSeconds(2),
