@@ -264,6 +264,17 @@ public static class AssessmentQueries
         return new HotlineKpis(from, to, ScoreCounts.Sum(sums.BySubject.Values), services.GetRequiredService<BusinessCalendar>().WorkingDay.TotalMinutes);
     }
 
+    /// <summary>The hotline's figures of each day from..to (inclusive), as <see cref="HotlineKpisAsync"/> answers for that day, in one query.</summary>
+    public static async Task<IReadOnlyList<HotlineKpis>> HotlineKpisPerDayAsync(IServiceProvider services, LocalDate from, LocalDate to, CancellationToken ct)
+    {
+        var (_, byDay) = await services.GetRequiredService<ScoreBucketSums>().SumPerDayAsync(BucketKind.Hotline, from, to, ct);
+        var workingDayMinutes = services.GetRequiredService<BusinessCalendar>().WorkingDay.TotalMinutes;
+        var days = new List<HotlineKpis>();
+        for (var day = from; day <= to; day = day.PlusDays(1))
+            days.Add(new HotlineKpis(day, day, byDay.GetValueOrDefault(ScoreBucket.NumberOf(day)) ?? ScoreCounts.Zero, workingDayMinutes));
+        return days;
+    }
+
     /// <summary>The from..to days of a figures query, checked: in order, a year at most.</summary>
     internal static (LocalDate From, LocalDate To) Range(IResolveFieldContext context) =>
         CheckedRange(context.GetArgument<LocalDate>("from"), context.GetArgument<LocalDate>("to"));

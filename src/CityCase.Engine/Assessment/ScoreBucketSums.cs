@@ -22,7 +22,8 @@ public sealed class ScoreBucketSums
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly int _ownVersion;
-    private readonly string _sql;
+    private readonly string _perSubject;
+    private readonly string _perDay;
 
     public ScoreBucketSums(NpgsqlDataSource dataSource, IDocumentStore store, ScorecardRulesInForce rules)
     {
@@ -32,22 +33,34 @@ public sealed class ScoreBucketSums
         var active = store.Options.Schema.For<ActiveScorecards>();
         var sums = string.Join(", ", Counters.Select(p => $"sum((data -> 'counts' ->> '{JsonNamingPolicy.CamelCase.ConvertName(p.Name)}')::bigint)"));
         // The filter repeats the index's expressions exactly, so the planner uses it. The lateral join answers one row
-        // (with no subject) even when no bucket matches, so the version is always known.
-        _sql = $"""
+        // (with no key) even when no bucket matches, so the version is always known.
+        string Sql(string key) => $"""
                 select (a.data ->> 'version')::integer, b.* from {active} a left join lateral (
-                  select data ->> 'subject' as subject, {sums} from {table}
+                  select {key}, {sums} from {table}
                   where tenant_id = a.data ->> 'tenantId'
                     and (data ->> 'kind') = $1 and ((data ->> 'dayNumber')::integer) between $2 and $3
                     and ($4::text is null or data ->> 'category' = $4)
                   group by 1) b on true
                 where a.id = '{ActiveScorecards.TheId}'
                 """;
+        _perSubject = Sql("data ->> 'subject'");
+        _perDay = Sql("data ->> 'dayNumber'");
     }
 
-    public async Task<ScoreSums> SumAsync(BucketKind kind, LocalDate from, LocalDate to, string? category,
+    public Task<ScoreSums> SumAsync(BucketKind kind, LocalDate from, LocalDate to, string? category, CancellationToken ct) =>
+        SumAsync(_perSubject, kind, from, to, category, ct);
+
+    /// <summary>The same range summed per day over every subject, keyed by <see cref="ScoreBucket.NumberOf"/> (days without buckets left out).</summary>
+    public async Task<(int RulesVersion, Dictionary<int, ScoreCounts> ByDay)> SumPerDayAsync(BucketKind kind, LocalDate from, LocalDate to,
         CancellationToken ct)
     {
-        await using var command = _dataSource.CreateCommand(_sql);
+        var sums = await SumAsync(_perDay, kind, from, to, category: null, ct);
+        return (sums.RulesVersion, sums.BySubject.ToDictionary(s => int.Parse(s.Key, System.Globalization.CultureInfo.InvariantCulture), s => s.Value));
+    }
+
+    private async Task<ScoreSums> SumAsync(string sql, BucketKind kind, LocalDate from, LocalDate to, string? category, CancellationToken ct)
+    {
+        await using var command = _dataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter { Value = kind.ToString() });
         command.Parameters.Add(new NpgsqlParameter { Value = ScoreBucket.NumberOf(from) });
         command.Parameters.Add(new NpgsqlParameter { Value = ScoreBucket.NumberOf(to) });

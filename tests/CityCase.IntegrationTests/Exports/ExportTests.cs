@@ -234,6 +234,16 @@ public sealed class ExportTests(ExportDay day) : IClassFixture<ExportDay>
         Assert.Equal(Number(kpis["averageHandlingWorkingDays"]), Number(range["averageHandlingWorkingDays"]));
         Assert.Equal(kpis["cases"]!.GetValue<int>(), csv.Rows.SkipLast(1).Sum(r => int.Parse(r["cases"])));
         Assert.Equal("0", csv.Rows[0]["cases"]); // the day before: nothing reported
+
+        // Each day's row is what the field answers for that day alone (the export sums the days in one query).
+        foreach (var day in csv.Rows.SkipLast(1))
+        {
+            var one = await Server.PostGraphQL($$"""{ hotlineKpis(from: "{{day["from"]}}", to: "{{day["from"]}}") { cases closed satisfactionRate } }""", null, Client.Supervisor);
+            var dayKpis = one.Data!["hotlineKpis"]!;
+            Assert.Equal(dayKpis["cases"]!.GetValue<int>().ToString(), day["cases"]);
+            Assert.Equal(dayKpis["closed"]!.GetValue<int>().ToString(), day["closed"]);
+            Assert.Equal(Number(dayKpis["satisfactionRate"]), Number(day["satisfactionRate"]));
+        }
     }
 
     [Fact]
