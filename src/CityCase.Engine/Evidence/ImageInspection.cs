@@ -24,12 +24,12 @@ public static class ImageInspection
 {
     public const string Jpeg = "image/jpeg";
     public const string Png = "image/png";
+    public const string WebP = "image/webp";
+    public const string Heic = "image/heic";
 
     // EXIF's DateTimeOriginal ("2026:11:24 09:31:05") and OffsetTimeOriginal ("+08:00").
     private static readonly LocalDateTimePattern ExifTime = LocalDateTimePattern.CreateWithInvariantCulture("uuuu':'MM':'dd HH':'mm':'ss");
     private static readonly OffsetPattern ExifOffset = OffsetPattern.CreateWithInvariantCulture("m");
-    public const string WebP = "image/webp";
-    public const string Heic = "image/heic";
 
     /// <summary>EXIF 2.31's OffsetTimeOriginal (0x9011), which MetadataExtractor 2.4 reads but does not name.</summary>
     private const int OffsetTimeOriginal = 0x9011;
